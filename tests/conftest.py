@@ -1,0 +1,101 @@
+import os
+import shutil
+
+import pytest
+
+from tracing_portal.accounts.roles import Role
+
+from .factories import PASSWORD, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by
+# fixtures in that thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(
+            "CI needs Chromium for the browser tests (apt-get install chromium)."
+        )
+    skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run eagerly in tests, unless the test asks for a real worker."""
+    from tracing_portal.celery import app
+
+    eager = "celery_worker" not in request.keywords
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = old
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role=Role.CDC, province="30", **kwargs):
+        if role == Role.NATIONAL_ADMIN:
+            province = None
+        return UserFactory(role=role, province_id=province, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def cdc_user(make_user):
+    return make_user(Role.CDC)
+
+
+@pytest.fixture
+def police_user(make_user):
+    return make_user(Role.POLICE)
+
+
+@pytest.fixture
+def dic_user(make_user):
+    return make_user(Role.DIC)
+
+
+@pytest.fixture
+def official_user(make_user):
+    return make_user(Role.OFFICIAL)
+
+
+@pytest.fixture
+def province_admin(make_user):
+    return make_user(Role.PROVINCE_ADMIN)
+
+
+@pytest.fixture
+def national_admin(make_user):
+    return make_user(Role.NATIONAL_ADMIN)

@@ -1,0 +1,50 @@
+"""What each role sees in the menu and on its home page.
+
+One entry per place in the portal: its URL name, label, the permission that opens it,
+and, for the home page, what the role does there next.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Place:
+    url_name: str
+    label: str
+    permission: str | None
+    next_step: str = ""
+
+
+PLACES: list[Place] = [
+    Place("home", _("Home"), None),
+    Place(
+        "admin:accounts_user_changelist",
+        _("Users"),
+        "accounts.manage_province_users",
+        _("Create accounts for your province's staff and assign their roles."),
+    ),
+    Place(
+        "audit:list",
+        _("Audit log"),
+        "audit.view_auditevent",
+        _("Review who viewed or exported personal data."),
+    ),
+]
+
+
+def places_for(user) -> list[dict]:
+    out = []
+    for place in PLACES:
+        if place.permission and not user.has_perm(place.permission):
+            continue
+        try:
+            url = reverse(place.url_name)
+        except NoReverseMatch:
+            continue
+        out.append(
+            {"url_name": place.url_name, "url": url, "label": place.label, "next": place.next_step}
+        )
+    return out

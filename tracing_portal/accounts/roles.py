@@ -1,0 +1,64 @@
+"""Roles are groups; this module is the one place that says which permissions each holds.
+
+A post_migrate hook (apps.py) makes every group hold exactly these permissions, so a
+permission added by a later app is granted by adding it here.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CDC = "cdc", _("CDC staff")
+    POLICE = "police", _("Police liaison")
+    DIC = "dic", _("DIC operator")
+    OFFICIAL = "official", _("Health official")
+    PROVINCE_ADMIN = "province_admin", _("Province administrator")
+    NATIONAL_ADMIN = "national_admin", _("National administrator")
+
+
+_READ = ["geo.view_province", "geo.view_district"]
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.CDC: {*_READ},
+    Role.POLICE: {*_READ},
+    Role.DIC: {*_READ},
+    Role.OFFICIAL: {*_READ},
+    Role.PROVINCE_ADMIN: {
+        *_READ,
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.manage_province_users",
+        "audit.view_auditevent",
+    },
+    Role.NATIONAL_ADMIN: {
+        *_READ,
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.manage_province_users",
+        "accounts.view_all_provinces",
+        "audit.view_auditevent",
+    },
+}
+
+
+def sync_role_permissions(*, using="default"):
+    """Make each role's group hold exactly ROLE_PERMISSIONS[role]. Unknown permissions
+    (an app not migrated yet) are skipped; the role matrix test proves none is missing."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        perms = []
+        for dotted in sorted(wanted):
+            app_label, codename = dotted.split(".", 1)
+            perm = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)

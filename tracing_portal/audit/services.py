@@ -1,0 +1,28 @@
+from django.db import models
+
+from .context import current_ip
+from .models import AuditEvent
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    province=None,
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append one audit event. The province defaults to the object's province."""
+    if province is None and obj is not None:
+        province = getattr(obj, "province", None)
+    province_id = getattr(province, "pk", province)
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        province_id=province_id,
+        ip=current_ip.get(),
+        details=details or {},
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BluezoneConfig(AppConfig):
+    name = "tracing_portal.bluezone"
+    label = "bluezone"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SandboxConfig(AppConfig):
+    name = "tracing_portal.bluezone.sandbox"
+    label = "bluezone_sandbox"
+    verbose_name = "Bluezone sandbox"
