@@ -203,5 +203,19 @@ BLUEZONE_WEBHOOK_SECRET = env("BLUEZONE_WEBHOOK_SECRET", default="sandbox-webhoo
 # The portal's own address, used to build the URL the sandbox (or Bluezone) calls back.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# --- cases ---
+
+# --- bluezone (client, sandbox, tracing) ---
+
+# --- notifications (SMS) ---
+
+# --- stats ---
+
+# --- exchange ---
+
+# --- api ---
+
+# --- end of app sections ---
+
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
