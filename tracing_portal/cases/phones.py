@@ -1,0 +1,118 @@
+"""Vietnamese mobile numbers: parse what people type, convert retired prefixes, format, mask."""
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# 11-digit mobile prefixes retired in 2018 (national significant number, without the 0),
+# mapped to the 10-digit prefixes that replaced them.
+RETIRED_PREFIXES = {
+    **{f"16{d}": f"3{d}" for d in "23456789"},
+    "120": "70",
+    "121": "79",
+    "122": "77",
+    "126": "76",
+    "128": "78",
+    "123": "83",
+    "124": "84",
+    "125": "85",
+    "127": "81",
+    "129": "82",
+    "186": "56",
+    "188": "58",
+    "199": "59",
+}
+
+_SEPARATORS = re.compile(r"[\s.\-()/]")
+
+
+@dataclass(frozen=True)
+class ParsedPhone:
+    e164: str
+    converted_from: str | None = None
+
+    @property
+    def msisdn(self) -> str:
+        return self.e164.lstrip("+")
+
+
+def parse_vn_mobile(raw: str) -> ParsedPhone:
+    """Accept "0912 345 678", "+84 912 345 678", "84912345678", "912345678" and the
+    retired 11-digit forms ("0168 123 4567"). Raise ValidationError with a clear reason."""
+    text = _SEPARATORS.sub("", (raw or "").strip())
+    if not text:
+        raise ValidationError(_("Enter a phone number."), code="required")
+    if text.startswith("+"):
+        if not text.startswith("+84"):
+            raise ValidationError(
+                _("Only Vietnamese mobile numbers (+84) are accepted."), code="not_vn"
+            )
+        text = text[1:]
+    if not text.isdigit():
+        raise ValidationError(
+            _("A phone number may contain only digits, spaces and a leading +."),
+            code="malformed",
+        )
+    if text.startswith("0084"):
+        nsn = text[4:]
+    elif text.startswith("84") and len(text) in (11, 12):
+        nsn = text[2:]
+    elif text.startswith("0"):
+        nsn = text[1:]
+    else:
+        nsn = text
+    converted_from = None
+    if len(nsn) == 10 and nsn[:3] in RETIRED_PREFIXES:
+        converted_from = "0" + nsn
+        nsn = RETIRED_PREFIXES[nsn[:3]] + nsn[3:]
+    if len(nsn) != 9:
+        raise ValidationError(
+            _("%(value)s has the wrong number of digits for a Vietnamese mobile number."),
+            code="length",
+            params={"value": raw},
+        )
+    number = phonenumbers.parse("+84" + nsn, None)
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("%(value)s is not an allocated Vietnamese number (unknown prefix 0%(prefix)s)."),
+            code="unallocated",
+            params={"value": raw, "prefix": nsn[:2]},
+        )
+    kind = phonenumbers.number_type(number)
+    if kind not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise ValidationError(
+            _("%(value)s is not a mobile number. Bluezone and SMS need a mobile number."),
+            code="not_mobile",
+            params={"value": raw},
+        )
+    return ParsedPhone(
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        converted_from=converted_from,
+    )
+
+
+def format_vn(e164: str) -> str:
+    """+84912345678 -> 0912 345 678."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def mask(e164: str) -> str:
+    """+84912345678 -> 091****678: enough to recognise, not enough to call."""
+    if not e164:
+        return ""
+    national = "0" + e164[3:] if e164.startswith("+84") else e164
+    if len(national) < 7:
+        return "*" * len(national)
+    return national[:3] + "*" * (len(national) - 6) + national[-3:]
