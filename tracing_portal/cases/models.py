@@ -96,6 +96,9 @@ class CaseCodeCounter(models.Model):
     )
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.province_id}: {self.last_number}"
+
 
 class Case(TimeStampedModel):
     """A person in an investigation: an F0, or a contact F1..F5 under a source."""
@@ -216,10 +219,10 @@ class Case(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(level__lte=MAX_LEVEL), name="case_level_max"),
             models.CheckConstraint(condition=~Q(source=F("id")), name="case_not_own_source"),
-            # An F0 heads its chain: it has no source; every contact has one.
+            # An F0 heads its chain: it has no source. A contact's source may be unknown.
             models.CheckConstraint(
-                condition=Q(level=0, source__isnull=True) | Q(level__gte=1, source__isnull=False),
-                name="case_source_iff_contact",
+                condition=Q(level__gte=1) | Q(source__isnull=True),
+                name="case_f0_has_no_source",
             ),
             models.CheckConstraint(
                 condition=Q(level=0) | Q(f0_status=""), name="case_f0_status_only_for_f0"
@@ -273,10 +276,15 @@ class ContactLink(TimeStampedModel):
     exposure_date = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("further source")
+        verbose_name_plural = _("further sources")
         constraints = [
             models.UniqueConstraint(fields=["case", "source"], name="contact_link_unique"),
             models.CheckConstraint(condition=~Q(case=F("source")), name="contact_link_not_self"),
         ]
+
+    def __str__(self):
+        return f"{self.case_id} <- {self.source_id}"
 
 
 class InstallAsk(models.Model):
@@ -291,6 +299,11 @@ class InstallAsk(models.Model):
 
     class Meta:
         ordering = ["-asked_at"]
+        verbose_name = _("request to install Bluezone")
+        verbose_name_plural = _("requests to install Bluezone")
+
+    def __str__(self):
+        return f"{self.case_id} {self.asked_at:%Y-%m-%d %H:%M}"
 
 
 class HistoryKind(models.TextChoices):
@@ -312,6 +325,7 @@ class CaseHistory(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=24, choices=HistoryKind.choices)
+    version = models.PositiveIntegerField(help_text="The record's version after this change.")
     changes = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
 
@@ -319,3 +333,6 @@ class CaseHistory(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} v{self.version}"

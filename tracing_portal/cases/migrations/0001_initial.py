@@ -79,6 +79,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(db_index=True)),
                 ('kind', models.CharField(choices=[('created', 'Created'), ('updated', 'Edited'), ('verified_classification', 'Classification verified'), ('verified_identity', 'Identity and phone verified'), ('rejected', 'Rejected'), ('relevelled', 'Level changed'), ('merged', 'Merged'), ('asked_to_install', 'Asked to install Bluezone'), ('bluezone_checked', 'Bluezone checked')], max_length=24)),
+                ('version', models.PositiveIntegerField(help_text="The record's version after this change.")),
                 ('changes', models.JSONField(blank=True, default=dict)),
                 ('note', models.TextField(blank=True)),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -100,6 +101,8 @@ class Migration(migrations.Migration):
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='install_asks', to='cases.case')),
             ],
             options={
+                'verbose_name': 'request to install Bluezone',
+                'verbose_name_plural': 'requests to install Bluezone',
                 'ordering': ['-asked_at'],
             },
         ),
@@ -136,6 +139,8 @@ class Migration(migrations.Migration):
                 ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extra_contacts', to='cases.case')),
             ],
             options={
+                'verbose_name': 'further source',
+                'verbose_name_plural': 'further sources',
                 'constraints': [models.UniqueConstraint(fields=('case', 'source'), name='contact_link_unique'), models.CheckConstraint(condition=models.Q(('case', models.F('source')), _negated=True), name='contact_link_not_self')],
             },
         ),
@@ -169,7 +174,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 0), ('source__isnull', True)), models.Q(('level__gte', 1), ('source__isnull', False)), _connector='OR'), name='case_source_iff_contact'),
+            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('source__isnull', True), _connector='OR'), name='case_f0_has_no_source'),
         ),
         migrations.AddConstraint(
             model_name='case',
