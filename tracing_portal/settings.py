@@ -209,6 +209,34 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- notifications (SMS) ---
 
+# "console" writes each SMS to the log; "http" sends it through the operator's API.
+SMS_BACKEND = env("SMS_BACKEND", default="console")
+# The operator's API; unset means the in-site SMS sandbox under /sms-sandbox/ (at SITE_URL).
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_SANDBOX_ENABLED = not SMS_HTTP_URL
+SMS_HTTP_USERNAME = env("SMS_HTTP_USERNAME", default="sandbox")
+SMS_HTTP_PASSWORD = env("SMS_HTTP_PASSWORD", default="sandbox-password")
+SMS_HTTP_TIMEOUT_SECONDS = env.float("SMS_HTTP_TIMEOUT_SECONDS", default=10.0)
+# The province's short code, the sender of every message.
+SMS_SHORT_CODE = env("SMS_SHORT_CODE", default="8058")
+# HMAC secret of the operator's delivery receipts (X-Sms-Signature).
+SMS_CALLBACK_SECRET = env("SMS_CALLBACK_SECRET", default="sandbox-sms-callback-secret")
+SMS_DAILY_CAP_PER_NUMBER = env.int("SMS_DAILY_CAP_PER_NUMBER", default=5)
+SMS_DAILY_CAP_PER_OPERATOR = env.int("SMS_DAILY_CAP_PER_OPERATOR", default=1000)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
+SMS_BACKOFF_SECONDS = env.float("SMS_BACKOFF_SECONDS", default=30.0)
+SMS_BULK_MAX = env.int("SMS_BULK_MAX", default=1000)
+# Sandbox behaviour, e.g. {"error_rate": 0.1, "rate_limit_rate": 0.05, "latency_ms": 300,
+#   "reject_prefixes": ["8491"], "undeliverable_prefixes": ["8498"], "receipts": true,
+#   "receipt_delay_seconds": 2}
+SMS_SANDBOX_FAULTS = env.json("SMS_SANDBOX_FAULTS", default={})
+INSTALLED_APPS += ["tracing_portal.notifications.sandbox"]
+# A message left queued by a worker that died is sent again (same client_ref: no duplicate).
+CELERY_BEAT_SCHEDULE["sms-requeue-stale"] = {
+    "task": "tracing_portal.notifications.tasks.sms_requeue_stale",
+    "schedule": 300.0,
+}
+
 # --- stats ---
 
 # --- exchange ---
