@@ -207,6 +207,21 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- bluezone (client, sandbox, tracing) ---
 
+# The client (tracing_portal/bluezone/client.py): timeouts, retries with back-off and jitter.
+BLUEZONE_TIMEOUT_SECONDS = env.float("BLUEZONE_TIMEOUT_SECONDS", default=5.0)
+BLUEZONE_MAX_ATTEMPTS = env.int("BLUEZONE_MAX_ATTEMPTS", default=4)
+BLUEZONE_BACKOFF_SECONDS = env.float("BLUEZONE_BACKOFF_SECONDS", default=0.5)
+# Cap of one back-off wait; a Retry-After longer than this is not waited out in-process.
+BLUEZONE_BACKOFF_MAX_SECONDS = env.float("BLUEZONE_BACKOFF_MAX_SECONDS", default=10.0)
+# "http" calls the sandbox over the network; "wsgi" calls it in-process (unit tests).
+BLUEZONE_SANDBOX_TRANSPORT = env("BLUEZONE_SANDBOX_TRANSPORT", default="http")
+# The sandbox (tracing_portal/bluezone/sandbox/): synthetic population and contacts.
+BLUEZONE_SANDBOX_SEED = env.int("BLUEZONE_SANDBOX_SEED", default=2020)
+BLUEZONE_SANDBOX_MATCHING_SECONDS = env.float("BLUEZONE_SANDBOX_MATCHING_SECONDS", default=3.0)
+# e.g. {"latency_ms": 200, "error_rate": 0.1, "rate_limit_rate": 0.05, "retry_after": 1,
+#       "timeout_rate": 0.02, "timeout_seconds": 10, "lose_webhook_rate": 0.2, "seed": 1}
+BLUEZONE_SANDBOX_FAULTS = env.json("BLUEZONE_SANDBOX_FAULTS", default={})
+
 # --- notifications (SMS) ---
 
 # "console" writes each SMS to the log; "http" sends it through the operator's API.
