@@ -1,0 +1,50 @@
+import datetime as dt
+
+import pytest
+
+from tracing_portal.geo.models import Province
+from tracing_portal.stats.services import snapshot_upsert_many
+from tracing_portal.stats.types import SnapshotRow
+
+# Hà Nội, Hải Dương, Đà Nẵng, TP Hồ Chí Minh: hand-computed examples use these four.
+HN, HD, DN, HCM = "01", "30", "48", "79"
+DAY = dt.date(2021, 6, 19)
+
+
+@pytest.fixture
+def round_populations(db):
+    """Give the four example provinces a population of exactly 1,000,000."""
+    Province.objects.filter(code__in=[HN, HD, DN, HCM]).update(population_2019=1_000_000)
+
+
+@pytest.fixture
+def put_day(db):
+    """put_day(day, {code: (installs, with_phone, smartphone_users)}) saves one day."""
+
+    def put(day, figures):
+        rows = [SnapshotRow(code, *values) for code, values in figures.items()]
+        snapshot_upsert_many(on=day, rows=rows, source="import")
+
+    return put
+
+
+@pytest.fixture
+def every_province_days(db):
+    """every_province_days(n): n days (ending on DAY) of figures for all 63 provinces."""
+
+    def make(n, *, last=DAY):
+        populations = dict(Province.objects.values_list("code", "population_2019"))
+        for offset in range(n):
+            day = last - dt.timedelta(days=n - 1 - offset)
+            rows = [
+                SnapshotRow(
+                    code,
+                    installs=population * (10 + (i * 7 + offset) % 30) // 100,
+                    installs_with_phone=population * (5 + (i + offset) % 5) // 100,
+                    smartphone_users=population // 2 if i % 3 else None,
+                )
+                for i, (code, population) in enumerate(sorted(populations.items()))
+            ]
+            snapshot_upsert_many(on=day, rows=rows, source="import")
+
+    return make
