@@ -22,3 +22,5 @@ urlpatterns = [
 
 if settings.BLUEZONE_SANDBOX_ENABLED:
     urlpatterns.append(path("bluezone-sandbox/", include("tracing_portal.bluezone.sandbox.urls")))
+if settings.SMS_SANDBOX_ENABLED:
+    urlpatterns.append(path("sms-sandbox/", include("tracing_portal.notifications.sandbox.urls")))

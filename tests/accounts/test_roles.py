@@ -33,6 +33,24 @@ MATRIX = {
 }
 
 
+# --- notifications
+MATRIX.update(
+    {
+        "notifications.send_sms": {"dic"},
+        "notifications.view_smsmessage": {"dic", "cdc", "province_admin", "national_admin"},
+        "notifications.view_sms_figures": {
+            "dic",
+            "cdc",
+            "official",
+            "province_admin",
+            "national_admin",
+        },
+        "notifications.change_smstemplate": {"province_admin", "national_admin"},
+    }
+)
+# --- end notifications
+
+
 @pytest.mark.parametrize("perm,roles", MATRIX.items())
 def test_role_permission_matrix(make_user, perm, roles):
     for role in Role.values:

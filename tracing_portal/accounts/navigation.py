@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from tracing_portal.notifications import places as sms  # SMS menu labels
+
 
 @dataclass(frozen=True)
 class Place:
@@ -20,6 +22,16 @@ class Place:
 
 PLACES: list[Place] = [
     Place("home", _("Home"), None),
+    # --- notifications
+    Place("notifications:bulk", sms.SEND_LABEL, "notifications.send_sms", sms.SEND_NEXT),
+    Place("notifications:log", sms.LOG_LABEL, "notifications.view_smsmessage", sms.LOG_NEXT),
+    Place(
+        "notifications:figures",
+        sms.FIGURES_LABEL,
+        "notifications.view_sms_figures",
+        sms.FIGURES_NEXT,
+    ),
+    # --- end notifications
     Place(
         "admin:accounts_user_changelist",
         _("Users"),

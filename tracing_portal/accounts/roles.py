@@ -44,6 +44,23 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+# --- notifications: DIC sends SMS; CDC and administrators read the message log; officials
+# see the delivery figures only; administrators edit the message templates.
+_SMS_FIGURES = "notifications.view_sms_figures"
+_SMS_LOG = ["notifications.view_smsmessage", _SMS_FIGURES]
+_SMS_TEMPLATES = [
+    "notifications.view_smstemplate",
+    "notifications.add_smstemplate",
+    "notifications.change_smstemplate",
+]
+ROLE_PERMISSIONS[Role.DIC] |= {"notifications.send_sms", *_SMS_LOG}
+ROLE_PERMISSIONS[Role.CDC] |= {*_SMS_LOG}
+ROLE_PERMISSIONS[Role.OFFICIAL] |= {_SMS_FIGURES}
+ROLE_PERMISSIONS[Role.PROVINCE_ADMIN] |= {*_SMS_LOG, *_SMS_TEMPLATES}
+ROLE_PERMISSIONS[Role.NATIONAL_ADMIN] |= {*_SMS_LOG, *_SMS_TEMPLATES}
+# --- end notifications
+
+
 def sync_role_permissions(*, using="default"):
     """Make each role's group hold exactly ROLE_PERMISSIONS[role]. Unknown permissions
     (an app not migrated yet) are skipped; the role matrix test proves none is missing."""

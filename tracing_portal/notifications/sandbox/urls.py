@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sms_sandbox"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("send", views.send, name="send"),
+    path("messages", views.messages, name="messages"),
+]

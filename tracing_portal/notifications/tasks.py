@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def sms_deliver(self, message_id: int) -> str:
+    """Send one queued message; a re-run after it was sent does nothing."""
+    outcome = services.sms_message_deliver(message_id=message_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task
+def sms_requeue_stale() -> int:
+    return services.sms_requeue_stale()
