@@ -56,6 +56,22 @@ def _celery_eager(request):
     app.conf.task_always_eager = old
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test starts from a flushed database: put the reference data that
+    migrations load (provinces, districts, role groups) back first."""
+    if not ({"transactional_db", "live_server"} & set(request.fixturenames)):
+        marker = request.node.get_closest_marker("django_db")
+        if not (marker and marker.kwargs.get("transaction")):
+            return
+    request.getfixturevalue("transactional_db")
+    from tracing_portal.accounts.roles import sync_role_permissions
+    from tracing_portal.geo.services import reference_data_load
+
+    reference_data_load()
+    sync_role_permissions()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -4,12 +4,14 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from tracing_portal.accounts.views import HomeView
+from tracing_portal.core.views import plotly_js
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("accounts/", include("tracing_portal.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("static-lib/plotly.min.js", plotly_js, name="plotly_js"),
     path("cases/", include("tracing_portal.cases.urls")),
     path("tracing/", include("tracing_portal.bluezone.urls")),
     path("sms/", include("tracing_portal.notifications.urls")),

@@ -30,6 +30,23 @@ MATRIX = {
     "accounts.add_user": {"province_admin", "national_admin"},
     "accounts.view_all_provinces": {"national_admin"},
     "audit.view_auditevent": {"province_admin", "national_admin"},
+    "stats.view_dashboard": {
+        "cdc",
+        "police",
+        "dic",
+        "official",
+        "province_admin",
+        "national_admin",
+    },
+    "cases.view_case": {"cdc", "police", "dic", "official", "province_admin", "national_admin"},
+    "cases.add_case": {"cdc", "police"},
+    "cases.change_case": {"cdc", "police"},
+    "cases.verify_classification": {"cdc"},
+    "cases.verify_identity": {"police"},
+    "cases.relevel_case": {"cdc"},
+    "cases.merge_case": {"cdc", "police"},
+    "cases.view_full_phone": {"cdc", "police", "dic", "province_admin"},
+    "cases.change_quarantinefacility": {"province_admin"},
 }
 
 

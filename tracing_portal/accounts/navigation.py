@@ -22,6 +22,27 @@ class Place:
 
 PLACES: list[Place] = [
     Place("home", _("Home"), None),
+    Place(
+        "cases:list",
+        _("People"),
+        "cases.view_case",
+        _("Find people in the investigation, their chains and their verification."),
+    ),
+    Place(
+        "cases:create",
+        _("Enter a person"),
+        "cases.add_case",
+        _("Enter an F0, or a contact under a source case, with phone and residence."),
+    ),
+    Place(
+        "stats:dashboard",
+        _("Dashboard"),
+        "stats.view_dashboard",
+        _(
+            "See your province's Bluezone install rate, its rank among the 63 provinces, "
+            "its trend, and how many installs would lift it a place."
+        ),
+    ),
     # --- notifications
     Place("notifications:bulk", sms.SEND_LABEL, "notifications.send_sms", sms.SEND_NEXT),
     Place("notifications:log", sms.LOG_LABEL, "notifications.view_smsmessage", sms.LOG_NEXT),

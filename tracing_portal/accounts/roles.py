@@ -17,15 +17,36 @@ class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("National administrator")
 
 
-_READ = ["geo.view_province", "geo.view_district"]
+# Every role reads the reference data and the install dashboard (aggregate figures only).
+_READ = ["geo.view_province", "geo.view_district", "stats.view_dashboard"]
+
+# People: police and CDC enter and edit; CDC verifies the classification and re-levels;
+# police verify identity and phone; DIC and officials read (officials see masked phones).
+_CASES_READ = ["cases.view_case", "cases.view_quarantinefacility"]
+_CASES_WRITE = [
+    *_CASES_READ,
+    "cases.add_case",
+    "cases.change_case",
+    "cases.merge_case",
+    "cases.view_full_phone",
+]
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.CDC: {*_READ},
-    Role.POLICE: {*_READ},
-    Role.DIC: {*_READ},
-    Role.OFFICIAL: {*_READ},
+    Role.CDC: {
+        *_READ,
+        *_CASES_WRITE,
+        "cases.verify_classification",
+        "cases.relevel_case",
+    },
+    Role.POLICE: {*_READ, *_CASES_WRITE, "cases.verify_identity"},
+    Role.DIC: {*_READ, *_CASES_READ, "cases.view_full_phone"},
+    Role.OFFICIAL: {*_READ, *_CASES_READ},
     Role.PROVINCE_ADMIN: {
         *_READ,
+        *_CASES_READ,
+        "cases.view_full_phone",
+        "cases.add_quarantinefacility",
+        "cases.change_quarantinefacility",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
@@ -34,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
     Role.NATIONAL_ADMIN: {
         *_READ,
+        *_CASES_READ,
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",

@@ -69,6 +69,12 @@ def parse_vn_mobile(raw: str) -> ParsedPhone:
         converted_from = "0" + nsn
         nsn = RETIRED_PREFIXES[nsn[:3]] + nsn[3:]
     if len(nsn) != 9:
+        if len(nsn) == 10 and phonenumbers.is_valid_number(phonenumbers.parse("+84" + nsn, None)):
+            raise ValidationError(
+                _("%(value)s is not a mobile number. Bluezone and SMS need a mobile number."),
+                code="not_mobile",
+                params={"value": raw},
+            )
         raise ValidationError(
             _("%(value)s has the wrong number of digits for a Vietnamese mobile number."),
             code="length",

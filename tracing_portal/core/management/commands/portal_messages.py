@@ -108,6 +108,9 @@ class Command(BaseCommand):
                     )
         for line in problems:
             self.stderr.write(line)
-        if problems:
+        if problems and check:
             raise CommandError(f"{len(problems)} catalogue problem(s).")
-        self.stdout.write("Catalogues are complete.")
+        if problems:
+            self.stdout.write(f"{len(problems)} string(s) still need a translation.")
+        else:
+            self.stdout.write("Catalogues are complete.")

@@ -1,0 +1,57 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tracing_portal.accounts.roles import Role
+from tracing_portal.cases.models import Case
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def sign_in(page, base_url, user, password):
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(user.username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_test_id("role")).to_be_visible()
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_police_enters_f0_and_f1_and_cdc_verifies_both(live_server, page, make_user, password):
+    police = make_user(Role.POLICE)
+    cdc = make_user(Role.CDC)
+
+    sign_in(page, live_server.url, police, password)
+    page.get_by_role("link", name="Nhập người mới").first.click()
+    page.get_by_label("Họ và tên").fill("Nguyễn Văn Thành")
+    page.get_by_label("Năm sinh").fill("1974")
+    page.get_by_label("Số điện thoại").fill("0912 345 678")
+    page.get_by_label("Cấp độ").select_option("0")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("HD-000001")
+
+    page.get_by_label("Họ và tên").fill("Trần Thị Liên")
+    page.get_by_label("Mối quan hệ").select_option("household")
+    page.get_by_role("button", name="Thêm người tiếp xúc").click()
+    expect(page.get_by_text("HD-000002 đã được thêm")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, live_server.url, cdc, password)
+    for code in ["HD-000001", "HD-000002"]:
+        page.goto(f"{live_server.url}/cases/{code}/")
+        page.get_by_role("button", name="Xác minh phân loại").click()
+        expect(page.get_by_text(f"{code} đã được xác minh")).to_be_visible()
+
+    f0, f1 = Case.objects.order_by("code")
+    assert (f0.level, f1.level) == (0, 1)
+    assert f1.source_id == f0.pk
+    assert {f0.verification, f1.verification} == {"verified"}
+    assert f0.classification_verified_by_id == cdc.pk

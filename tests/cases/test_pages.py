@@ -1,0 +1,246 @@
+import pytest
+from django.urls import reverse
+
+from tracing_portal.accounts.roles import Role
+from tracing_portal.audit.models import AuditEvent
+from tracing_portal.cases.models import Case
+
+from .factories import CaseFactory
+
+
+def test_list_masks_phones_and_paginates(client, cdc_user):
+    for _ in range(55):
+        CaseFactory()
+    client.force_login(cdc_user)
+    response = client.get(reverse("cases:list"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "091****" in body
+    assert "+8491" not in body and "0910 000" not in body
+    assert len(response.context["people"]) == 50
+    assert response.context["page_obj"].paginator.count == 55
+
+
+@pytest.mark.parametrize(
+    "params,expected",
+    [
+        ({"level": "1"}, {"F1-A"}),
+        ({"status": "negative"}, {"NEG"}),
+        ({"verification": "verified"}, {"VER"}),
+        ({"bluezone_status": "installed"}, {"BZ"}),
+        ({"q": "nguyen van an"}, {"Nguyễn Văn An"}),
+        ({"q": "0987 111 222"}, {"PHONE"}),
+    ],
+)
+def test_list_filters(client, cdc_user, params, expected):
+    f0 = CaseFactory(full_name="Nguyễn Văn An")
+    CaseFactory(level=1, f0_status="", source=f0, full_name="F1-A")
+    CaseFactory(status="negative", full_name="NEG")
+    CaseFactory(verification="verified", full_name="VER")
+    CaseFactory(bluezone_status="installed", full_name="BZ")
+    CaseFactory(phone="+84987111222", full_name="PHONE")
+    client.force_login(cdc_user)
+    response = client.get(reverse("cases:list"), params)
+    assert {p.full_name for p in response.context["people"]} == expected
+
+
+def test_list_filters_by_district_and_agency(client, cdc_user):
+    CaseFactory(district_id="288", full_name="TP", entering_agency="cdc")
+    CaseFactory(district_id="291", full_name="NS", entering_agency="police")
+    client.force_login(cdc_user)
+    assert [
+        p.full_name
+        for p in client.get(reverse("cases:list"), {"district": "291"}).context["people"]
+    ] == ["NS"]
+    assert [
+        p.full_name
+        for p in client.get(reverse("cases:list"), {"entering_agency": "cdc"}).context["people"]
+    ] == ["TP"]
+
+
+def test_person_page_shows_full_phone_and_audits_the_view(client, cdc_user):
+    person = CaseFactory(phone="+84912345678")
+    client.force_login(cdc_user)
+    body = client.get(person.get_absolute_url()).content.decode()
+    assert "0912 345 678" in body
+    event = AuditEvent.objects.get(action="phone_viewed")
+    assert event.actor == cdc_user and event.object_id == str(person.pk)
+
+
+def test_official_sees_masked_phone_and_no_audit(client, official_user):
+    person = CaseFactory(phone="+84912345678")
+    client.force_login(official_user)
+    body = client.get(person.get_absolute_url()).content.decode()
+    assert "091****678" in body and "0912 345 678" not in body
+    assert not AuditEvent.objects.filter(action="phone_viewed").exists()
+
+
+def test_other_provinces_person_does_not_exist(client, make_user):
+    hn_person = CaseFactory(province_id="01", code="HN-000001")
+    client.force_login(make_user(Role.CDC, "30"))
+    for name in ["detail", "update", "chain"]:
+        assert client.get(reverse(f"cases:{name}", args=[hn_person.code])).status_code == 404
+    assert client.post(reverse("cases:verify", args=[hn_person.code])).status_code == 404
+    assert client.get(reverse("cases:source_search"), {"q": "HN-000001"}).json() == {"results": []}
+
+
+def test_national_admin_sees_every_province(client, national_admin):
+    hn_person = CaseFactory(province_id="01", code="HN-000002")
+    client.force_login(national_admin)
+    assert client.get(hn_person.get_absolute_url()).status_code == 200
+
+
+# role -> (list, create, verify, relevel)
+PAGE_MATRIX = {
+    Role.CDC: (200, 200, 302, 302),
+    Role.POLICE: (200, 200, 302, 403),
+    Role.DIC: (200, 403, 403, 403),
+    Role.OFFICIAL: (200, 403, 403, 403),
+    Role.PROVINCE_ADMIN: (200, 403, 403, 403),
+    Role.NATIONAL_ADMIN: (200, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("role,expected", PAGE_MATRIX.items())
+def test_role_page_permission_matrix(client, make_user, role, expected):
+    person = CaseFactory(level=0)
+    client.force_login(make_user(role))
+    got = (
+        client.get(reverse("cases:list")).status_code,
+        client.get(reverse("cases:create")).status_code,
+        client.post(reverse("cases:verify", args=[person.code])).status_code,
+        client.post(
+            reverse("cases:relevel", args=[person.code]), {"to": "f0", "f0_status": "confirmed"}
+        ).status_code,
+    )
+    assert got == expected
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(reverse("cases:list"))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_create_form_builds_a_contact_and_says_so(client, police_user):
+    source = CaseFactory(code="HD-000010", level=0)
+    client.force_login(police_user)
+    response = client.post(
+        reverse("cases:create"),
+        {
+            "full_name": "Lê Văn Mới",
+            "source_code": "hd-000010",
+            "relation": "household",
+            "level": "0",
+            "sex": "male",
+            "status": "active",
+            "bluezone_status": "unknown",
+            "quarantine": "home",
+            "phone": "01681234567",
+            "year_of_birth": "1990",
+        },
+        follow=True,
+    )
+    person = Case.objects.get(full_name="Lê Văn Mới")
+    assert person.level == 1 and person.source == source
+    assert person.phone == "+84381234567"
+    body = response.content.decode()
+    assert "01681234567" in body  # the conversion is reported
+
+
+def test_create_form_rejects_bad_phone_with_field_error(client, police_user):
+    client.force_login(police_user)
+    response = client.post(
+        reverse("cases:create"),
+        {
+            "full_name": "Sai Số",
+            "level": "0",
+            "sex": "male",
+            "status": "active",
+            "bluezone_status": "unknown",
+            "quarantine": "none",
+            "phone": "0212345678",
+        },
+    )
+    assert response.status_code == 200
+    assert "không phải số đã được cấp" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_create_warns_about_duplicates_until_confirmed(client, police_user):
+    CaseFactory(phone="+84912345678", full_name="Nguyễn Văn A")
+    client.force_login(police_user)
+    data = {
+        "full_name": "Nguyen Van A",
+        "level": "0",
+        "sex": "male",
+        "status": "active",
+        "bluezone_status": "unknown",
+        "quarantine": "none",
+        "phone": "0912345678",
+    }
+    response = client.post(reverse("cases:create"), data)
+    assert response.status_code == 200
+    assert len(response.context["duplicates"]) == 1
+    assert Case.objects.count() == 1
+    response = client.post(reverse("cases:create"), {**data, "confirm_duplicates": "on"})
+    assert response.status_code == 302
+    assert Case.objects.count() == 2
+
+
+def test_stale_edit_shows_what_changed(client, cdc_user, police_user):
+    from tracing_portal.cases.services import case_create, case_update
+
+    person = case_create(actor=cdc_user, full_name="Hai Người Sửa").case
+    loaded = person.version
+    case_update(actor=police_user, case=person, version=loaded, address="Số 5 Thanh Niên")
+    client.force_login(cdc_user)
+    response = client.post(
+        reverse("cases:update", args=[person.code]),
+        {
+            "full_name": "Hai Người Sửa",
+            "level": "0",
+            "sex": "unknown",
+            "status": "active",
+            "bluezone_status": "unknown",
+            "quarantine": "none",
+            "address": "Số 9 Ngô Quyền",
+            "f0_status": "suspected",
+            "version": str(loaded),
+        },
+    )
+    assert response.status_code == 200
+    assert "Số 5 Thanh Niên" in response.content.decode()
+    person.refresh_from_db()
+    assert person.address == "Số 5 Thanh Niên"
+
+
+def test_add_contact_quick_form(client, police_user):
+    source = CaseFactory(level=0)
+    client.force_login(police_user)
+    client.post(
+        reverse("cases:add_contact", args=[source.code]),
+        {"full_name": "Con Mới", "relation": "household"},
+    )
+    assert Case.objects.get(full_name="Con Mới").level == 1
+
+
+def test_chain_picture_is_a_plotly_figure_of_everyone_below(client, cdc_user, police_user):
+    from tracing_portal.cases.services import case_add_contact, case_create
+
+    f0 = case_create(actor=cdc_user, full_name="Gốc").case
+    f1 = case_add_contact(actor=police_user, source=f0, full_name="Một", relation="household").case
+    case_add_contact(actor=police_user, source=f1, full_name="Hai", relation="household")
+    client.force_login(cdc_user)
+    response = client.get(reverse("cases:chain", args=[f0.code]))
+    import json
+
+    figure = json.loads(response.context["figure_json"])
+    names = {trace.get("name") for trace in figure["data"]}
+    assert {"F0", "F1", "F2"} <= names
+    assert response.context["level_counts"] == [("F1", 1), ("F2", 1)]
+
+
+def test_plotly_js_is_served_from_the_installed_package(client, db):
+    response = client.get(reverse("plotly_js"))
+    assert response.status_code == 200
+    assert b"plotly" in b"".join(response)[:2000].lower()
