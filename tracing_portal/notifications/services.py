@@ -411,11 +411,11 @@ def sms_message_deliver(*, message_id: int, gateway: SmsGateway | None = None) -
         message = SmsMessage.objects.select_for_update().get(pk=message_id)
         message.provider_id = message.provider_id or result.provider_id
         message.sent_at = message.sent_at or timezone.now()
-        message.error = ""
         message.next_attempt_at = None
         # A delivery receipt may have overtaken the operator's answer: never go back.
         if message.status == SmsStatus.QUEUED:
             message.status = SmsStatus.SENT
+            message.error = ""
         message.save(update_fields=["provider_id", "sent_at", "error", "next_attempt_at", "status"])
     logger.info("SMS %s handed to %s as %s", message_id, gateway.name, result.provider_id)
     return DeliveryOutcome(status=message.status, gateway_called=True)
