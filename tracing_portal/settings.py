@@ -254,6 +254,16 @@ CELERY_BEAT_SCHEDULE["sms-requeue-stale"] = {
 
 # --- stats ---
 
+from celery.schedules import crontab  # noqa: E402
+
+# Bluezone install figures of yesterday and today, fetched every morning (Asia/Ho_Chi_Minh).
+CELERY_BEAT_SCHEDULE["stats.fetch_install_snapshots"] = {
+    "task": "stats.fetch_install_snapshots",
+    "schedule": crontab(
+        hour=env.int("STATS_FETCH_HOUR", default=6), minute=env.int("STATS_FETCH_MINUTE", default=0)
+    ),
+}
+
 # --- exchange ---
 
 # --- api ---

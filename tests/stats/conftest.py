@@ -10,6 +10,14 @@ from tracing_portal.stats.types import SnapshotRow
 HN, HD, DN, HCM = "01", "30", "48", "79"
 DAY = dt.date(2021, 6, 19)
 
+# installs, installs with phone, smartphone users (populations are 1,000,000 each)
+ON_DAY = {
+    HN: (300_000, 150_000, 500_000),  # 30% of population; 30% of smartphone users
+    HD: (200_000, 100_000, 400_000),  # 20%; 25%
+    DN: (200_000, 100_000, None),  # 20% (tie with HD); no smartphone figure
+    HCM: (100_000, 50_000, 100_000),  # 10%; 50%
+}
+
 
 @pytest.fixture
 def round_populations(db):
@@ -26,6 +34,12 @@ def put_day(db):
         snapshot_upsert_many(on=day, rows=rows, source="import")
 
     return put
+
+
+@pytest.fixture
+def day(round_populations, put_day):
+    """The four example provinces on DAY (see ON_DAY)."""
+    put_day(DAY, ON_DAY)
 
 
 @pytest.fixture

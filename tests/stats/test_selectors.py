@@ -18,22 +18,9 @@ from tracing_portal.stats.selectors import (
     province_install_trend,
 )
 
-from .conftest import DAY, DN, HCM, HD, HN
+from .conftest import DAY, DN, HCM, HD, HN, ON_DAY
 
 WEEK_BEFORE = DAY - dt.timedelta(days=7)
-
-# installs, installs with phone, smartphone users (populations are 1,000,000 each)
-ON_DAY = {
-    HN: (300_000, 150_000, 500_000),  # 30% of population; 30% of smartphone users
-    HD: (200_000, 100_000, 400_000),  # 20%; 25%
-    DN: (200_000, 100_000, None),  # 20% (tie with HD); no smartphone figure
-    HCM: (100_000, 50_000, 100_000),  # 10%; 50%
-}
-
-
-@pytest.fixture
-def day(round_populations, put_day):
-    put_day(DAY, ON_DAY)
 
 
 def by_code(rows):

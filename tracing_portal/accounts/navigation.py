@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracing_portal.notifications import places as sms  # SMS menu labels
+from tracing_portal.stats import places as stats  # dashboard menu labels
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,7 @@ PLACES: list[Place] = [
         "cases.add_case",
         _("Enter an F0, or a contact under a source case, with phone and residence."),
     ),
-    Place(
-        "stats:dashboard",
-        _("Dashboard"),
-        "stats.view_dashboard",
-        _(
-            "See your province's Bluezone install rate, its rank among the 63 provinces, "
-            "its trend, and how many installs would lift it a place."
-        ),
-    ),
+    Place("stats:dashboard", stats.DASHBOARD_LABEL, "stats.view_dashboard", stats.DASHBOARD_NEXT),
     # --- notifications
     Place("notifications:bulk", sms.SEND_LABEL, "notifications.send_sms", sms.SEND_NEXT),
     Place("notifications:log", sms.LOG_LABEL, "notifications.view_smsmessage", sms.LOG_NEXT),

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stats"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("league.csv", views.LeagueTableCsvView.as_view(), name="league_csv"),
+    path("trend.csv", views.TrendCsvView.as_view(), name="trend_csv"),
+    path("js/plotly.min.js", views.plotly_js, name="plotly_js"),
+    path("provinces.geojson", views.provinces_geojson, name="provinces_geojson"),
+]

@@ -1,0 +1,82 @@
+import json
+
+from django.utils import translation
+
+from tracing_portal.geo.models import Province
+from tracing_portal.stats import charts
+from tracing_portal.stats.selectors import install_rank_table, province_install_trend
+
+from .conftest import DAY, HD
+
+
+def map_figure(table, highlight=HD):
+    return charts.figure_json(
+        charts.province_map_figure(
+            table, highlight_code=highlight, denominator="population", geojson_url="/g.json"
+        )
+    )
+
+
+def test_truong_sa_is_coloured_as_khanh_hoa(put_day):
+    put_day(DAY, {"56": (300_000, 0, None), HD: (100_000, 0, None)})
+    choropleth = map_figure(install_rank_table(on=DAY))["data"][0]
+    z = dict(zip(choropleth["locations"], choropleth["z"], strict=True))
+    assert z[charts.TRUONG_SA_ID] == z["VN-34"]  # VN-34 is Khánh Hòa's ISO code
+    assert z["VN-34"] is not None
+    assert len(choropleth["locations"]) == 64
+
+
+def test_map_labels_both_archipelagos(db):
+    with translation.override("vi"):
+        figure = map_figure(install_rank_table(on=DAY))
+    labels = figure["data"][1]
+    assert labels["type"] == "scattermap" and labels["mode"] == "text"
+    assert labels["text"] == ["Quần đảo Hoàng Sa (Đà Nẵng)", "Quần đảo Trường Sa (Khánh Hòa)"]
+
+
+def test_map_needs_nothing_from_the_internet(db):
+    figure = map_figure(install_rank_table(on=DAY))
+    style = figure["layout"]["map"]["style"]
+    assert style["sources"] == {} and "glyphs" not in style and "sprite" not in style
+    assert "http" not in json.dumps(figure)
+
+
+def test_map_outlines_the_own_province(db):
+    choropleth = map_figure(install_rank_table(on=DAY))["data"][0]
+    widths = dict(zip(choropleth["locations"], choropleth["marker"]["line"]["width"], strict=True))
+    assert widths["VN-61"] > widths["VN-HN"]  # VN-61 is Hải Dương
+
+
+def test_geojson_is_read_once_and_rounded(db):
+    assert charts.province_geojson() is charts.province_geojson()
+    for feature in charts.province_geojson()["features"]:
+        ring = feature["geometry"]["coordinates"][0]
+        ring = ring[0] if feature["geometry"]["type"] == "MultiPolygon" else ring
+        assert ring[0] == ring[-1] and len(ring) >= 4
+        assert all(round(x, 3) == x for point in ring for x in point)
+
+
+def test_trend_puts_first_place_at_the_top(day):
+    trend = province_install_trend(
+        province=Province.objects.get(code=HD), date_from=DAY, date_to=DAY
+    )
+    layout = charts.figure_json(
+        charts.install_trend_figure(trend, province_name="Hải Dương", denominator="population")
+    )["layout"]
+    low, high = layout["yaxis2"]["range"]
+    assert low > high  # reversed: rank 1 on top
+    assert layout["yaxis2"]["overlaying"] == "y"
+
+
+def test_numbers_use_the_languages_separators(db):
+    with translation.override("vi"):
+        vi = charts.figure_json(
+            charts.province_bar_figure([], highlight_code=None, denominator="population")
+        )
+    with translation.override("en"):
+        en = charts.figure_json(
+            charts.province_bar_figure([], highlight_code=None, denominator="population")
+        )
+    assert vi["layout"]["separators"] == ",."
+    assert en["layout"]["separators"] == ".,"
+    assert vi["layout"]["title"]["text"] != en["layout"]["title"]["text"]

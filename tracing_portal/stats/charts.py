@@ -1,0 +1,338 @@
+"""Plotly figures of the install dashboards: selector output in, figure out.
+
+Chart text goes through gettext, so build figures inside a request (the user's language).
+Numbers follow the active language's separators ("21,52%" in Vietnamese).
+"""
+
+import json
+from collections.abc import Sequence
+from functools import cache
+
+import plotly.graph_objects as go
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from tracing_portal.geo.reference import PROVINCES_GEOJSON
+
+from .selectors import NationalDay, RankRow, TrendPoint
+from .types import Denominator
+
+BRAND = "#0b5394"
+HIGHLIGHT = "#a40e26"
+MUTED = "#545d68"
+FONT = '"Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
+
+KHANH_HOA = "56"
+# The extra Natural Earth feature for the Trường Sa (Spratly) archipelago, part of Khánh Hòa.
+TRUONG_SA_ID = "VN-KH-TRUONG-SA"
+# Hoàng Sa (Paracel) belongs to Đà Nẵng but has no polygon in the file: it is labelled.
+HOANG_SA_LABEL_AT = (16.5, 112.0)
+TRUONG_SA_LABEL_AT = (10.0, 114.5)
+GEOJSON_DECIMALS = 3
+
+# MapLibre style of a plain white background: no tiles, no sprite and no glyphs URL.
+# Plotly's built-in "white-bg" style names a glyphs server on the internet, which MapLibre
+# would call to draw the archipelago labels; without a glyphs URL it draws them with the
+# browser's own fonts, so the map needs no network at all.
+OFFLINE_MAP_STYLE = {
+    "version": 8,
+    "sources": {},
+    "layers": [{"id": "white-bg", "type": "background", "paint": {"background-color": "#ffffff"}}],
+}
+MAP_CENTER = {"lat": 15.8, "lon": 109.6}
+MAP_ZOOM = 4.6
+
+
+def _separators() -> str:
+    """Plotly's decimal and thousands separators for the active language."""
+    return formats.get_format("DECIMAL_SEPARATOR") + formats.get_format("THOUSAND_SEPARATOR")
+
+
+def _base_layout(title: str, **extra) -> dict:
+    return {
+        "title": {"text": title, "font": {"size": 16}},
+        "font": {"family": FONT, "color": "#1b1f24"},
+        "separators": _separators(),
+        "margin": {"l": 60, "r": 30, "t": 50, "b": 50},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hoverlabel": {"font": {"family": FONT}},
+        **extra,
+    }
+
+
+def _pct(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 4)
+
+
+def denominator_label(denominator: str) -> str:
+    if Denominator(denominator) == Denominator.SMARTPHONE:
+        return _("Installs with a phone number ÷ smartphone users")
+    return _("Installs ÷ population (2019 census)")
+
+
+def figure_json(fig: go.Figure) -> dict:
+    """A figure as plain JSON data, for Django's json_script."""
+    return json.loads(fig.to_json())
+
+
+# --- the province boundaries ----------------------------------------------------------
+
+
+def _round_ring(ring: list) -> list:
+    rounded = []
+    for lon, lat, *_rest in ring:
+        point = [round(lon, GEOJSON_DECIMALS), round(lat, GEOJSON_DECIMALS)]
+        if not rounded or point != rounded[-1]:
+            rounded.append(point)
+    # A ring must stay closed with at least four positions.
+    return (
+        rounded
+        if len(rounded) >= 4
+        else [[round(x, GEOJSON_DECIMALS) for x in p[:2]] for p in ring]
+    )
+
+
+def _round_geometry(geometry: dict) -> dict:
+    if geometry["type"] == "Polygon":
+        coordinates = [_round_ring(ring) for ring in geometry["coordinates"]]
+    else:
+        coordinates = [[_round_ring(ring) for ring in poly] for poly in geometry["coordinates"]]
+    return {"type": geometry["type"], "coordinates": coordinates}
+
+
+@cache
+def province_geojson() -> dict:
+    """The 63 provinces' boundaries (plus Trường Sa), read once and lightened: coordinates
+    rounded to 3 decimals (about 100 m), feature ids set to the ISO 3166-2 code.
+
+    The source file's names for VN-53, VN-66 and VN-39 are region names; they are never
+    shown, since hover text comes from the portal's own Province table."""
+    raw = json.loads(PROVINCES_GEOJSON.read_text(encoding="utf-8"))
+    features = []
+    for feature in raw["features"]:
+        iso = feature["properties"].get("iso_3166_2", "")
+        features.append(
+            {
+                "type": "Feature",
+                "id": iso if iso.startswith("VN-") else TRUONG_SA_ID,
+                "properties": {},
+                "geometry": _round_geometry(feature["geometry"]),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@cache
+def province_geojson_bytes() -> bytes:
+    return json.dumps(province_geojson(), separators=(",", ":")).encode()
+
+
+# --- figures --------------------------------------------------------------------------
+
+
+def install_trend_figure(
+    points: Sequence[TrendPoint], *, province_name: str, denominator: str
+) -> go.Figure:
+    """The province's rate (left axis) and rank (right axis, first place at the top)."""
+    dates = [p.date.isoformat() for p in points]
+    ranked = max((p.ranked_count for p in points), default=63) or 63
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=[_pct(p.rate) for p in points],
+            name=_("Install rate (%)"),
+            mode="lines",
+            line={"color": BRAND, "width": 2.5},
+            customdata=[p.numerator for p in points],
+            hovertemplate=_("%{x|%d/%m/%Y}<br>Rate: %{y:.2f}%<br>Installs: %{customdata:,}")
+            + "<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=[p.rank for p in points],
+            name=_("Rank"),
+            mode="lines",
+            yaxis="y2",
+            line={"color": HIGHLIGHT, "width": 1.5, "dash": "dot"},
+            customdata=[p.ranked_count for p in points],
+            hovertemplate=_("%{x|%d/%m/%Y}<br>Rank: %{y}/%{customdata}") + "<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        _base_layout(
+            _("%(province)s: install rate and rank") % {"province": province_name},
+            height=380,
+            hovermode="x unified",
+            legend={"orientation": "h", "y": -0.18},
+            xaxis={"title": {"text": _("Date")}, "tickformat": "%d/%m/%Y", "gridcolor": "#eef1f4"},
+            yaxis={
+                "title": {"text": _("Rate (%)")},
+                "ticksuffix": "%",
+                "rangemode": "tozero",
+                "gridcolor": "#eef1f4",
+            },
+            yaxis2={
+                "title": {"text": _("Rank (1 = highest)")},
+                "overlaying": "y",
+                "side": "right",
+                "range": [ranked + 0.5, 0.5],
+                "showgrid": False,
+                "tickmode": "auto",
+            },
+        )
+    )
+    return fig
+
+
+def national_trend_figure(days: Sequence[NationalDay], *, denominator: str) -> go.Figure:
+    dates = [d.date.isoformat() for d in days]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=[_pct(d.rate) for d in days],
+            name=_("National install rate (%)"),
+            mode="lines",
+            line={"color": BRAND, "width": 2.5},
+            hovertemplate=_("%{x|%d/%m/%Y}<br>Rate: %{y:.2f}%") + "<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=[d.installs for d in days],
+            name=_("Installs"),
+            mode="lines",
+            yaxis="y2",
+            line={"color": MUTED, "width": 1.5, "dash": "dot"},
+            hovertemplate=_("%{x|%d/%m/%Y}<br>Installs: %{y:,}") + "<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        _base_layout(
+            _("Whole country: install rate and installs"),
+            height=380,
+            hovermode="x unified",
+            legend={"orientation": "h", "y": -0.18},
+            xaxis={"title": {"text": _("Date")}, "tickformat": "%d/%m/%Y", "gridcolor": "#eef1f4"},
+            yaxis={
+                "title": {"text": _("Rate (%)")},
+                "ticksuffix": "%",
+                "rangemode": "tozero",
+                "gridcolor": "#eef1f4",
+            },
+            yaxis2={
+                "title": {"text": _("Installs")},
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+                "showgrid": False,
+                "tickformat": ",d",
+            },
+        )
+    )
+    return fig
+
+
+def province_bar_figure(
+    rows: Sequence[RankRow], *, highlight_code: str | None, denominator: str
+) -> go.Figure:
+    """Every province with a rate, highest first; the highlighted province in red."""
+    rated = [r for r in rows if r.rate is not None]
+    fig = go.Figure(
+        go.Bar(
+            x=[r.province_name for r in rated],
+            y=[_pct(r.rate) for r in rated],
+            marker={
+                "color": [HIGHLIGHT if r.province_code == highlight_code else BRAND for r in rated]
+            },
+            customdata=[[r.rank_label, r.numerator] for r in rated],
+            hovertemplate=_(
+                "<b>%{x}</b><br>Rate: %{y:.2f}%<br>Rank: %{customdata[0]}"
+                "<br>Installs: %{customdata[1]:,}"
+            )
+            + "<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        _base_layout(
+            _("Install rate of every province"),
+            height=460,
+            margin={"l": 60, "r": 20, "t": 50, "b": 140},
+            xaxis={"tickangle": -60, "automargin": True},
+            yaxis={"title": {"text": _("Rate (%)")}, "ticksuffix": "%", "gridcolor": "#eef1f4"},
+            bargap=0.15,
+        )
+    )
+    return fig
+
+
+def province_map_figure(
+    rows: Sequence[RankRow], *, highlight_code: str | None, denominator: str, geojson_url: str
+) -> go.Figure:
+    """A choropleth of the rates on a plain white MapLibre map (no tiles).
+
+    `geojson_url` serves `province_geojson()`; the browser fetches it once and caches it,
+    which keeps the page itself light."""
+    locations, rates, names, ranks, widths, colours = [], [], [], [], [], []
+
+    def add(location, row, name):
+        locations.append(location)
+        rates.append(_pct(row.rate))
+        names.append(name)
+        ranks.append(row.rank_label or _("no rate"))
+        own = row.province_code == highlight_code
+        widths.append(3 if own else 0.6)
+        colours.append(HIGHLIGHT if own else "#ffffff")
+
+    for row in rows:
+        add(row.iso_3166_2, row, row.province_name)
+        if row.province_code == KHANH_HOA:
+            add(
+                TRUONG_SA_ID,
+                row,
+                _("%(province)s (Trường Sa archipelago)") % {"province": row.province_name},
+            )
+    fig = go.Figure()
+    fig.add_trace(
+        go.Choroplethmap(
+            geojson=geojson_url,
+            featureidkey="id",
+            locations=locations,
+            z=rates,
+            customdata=list(zip(names, ranks, strict=True)),
+            colorscale="Blues",
+            zmin=0,
+            marker={"line": {"width": widths, "color": colours}, "opacity": 0.9},
+            colorbar={"title": {"text": "%"}, "ticksuffix": "%", "thickness": 14},
+            hovertemplate=_("<b>%{customdata[0]}</b><br>Rate: %{z:.2f}%<br>Rank: %{customdata[1]}")
+            + "<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scattermap(
+            lat=[HOANG_SA_LABEL_AT[0], TRUONG_SA_LABEL_AT[0]],
+            lon=[HOANG_SA_LABEL_AT[1], TRUONG_SA_LABEL_AT[1]],
+            mode="text",
+            text=[
+                _("Hoàng Sa archipelago (Đà Nẵng)"),
+                _("Trường Sa archipelago (Khánh Hòa)"),
+            ],
+            textfont={"size": 11, "color": MUTED},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(
+        _base_layout(
+            _("Install rate by province"),
+            height=620,
+            margin={"l": 0, "r": 0, "t": 50, "b": 0},
+            map={"style": OFFLINE_MAP_STYLE, "center": MAP_CENTER, "zoom": MAP_ZOOM},
+        )
+    )
+    return fig
