@@ -271,7 +271,7 @@ def trace_request_contacts(request, request_id):
             raise SandboxError(409, "not_completed", "The trace request has not completed.")
         contacts = contacts_for(trace_request)
         page = contacts[offset : offset + limit]
-        end = trace_request.uploaded_at
+        end = trace_request.uploaded_at.replace(microsecond=0)  # as written in uploaded_at
         body = {
             "contacts": [
                 {

@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import webhooks
@@ -107,7 +108,7 @@ def trace_request_get(request_id: str) -> SandboxTraceRequest:
 
 def trace_request_refresh(trace_request: SandboxTraceRequest) -> SandboxTraceRequest:
     """Apply the transitions that time has brought: expiry, and completion of matching."""
-    current = now()
+    current = timezone.now()
     rows = SandboxTraceRequest.objects.filter(pk=trace_request.pk)
     if trace_request.status == Status.CODE_ISSUED and current >= trace_request.code_expires_at:
         expired_at = trace_request.code_expires_at
@@ -158,10 +159,9 @@ def contacts_for(trace_request: SandboxTraceRequest) -> tuple[GeneratedContact, 
     f0 = trace_request.msisdn
     subscriber = find_subscriber(f0, seed=seed)
     province = subscriber.province_code if subscriber else synthetic_traits(seed, f0)[2]
-    uploaded_before = trace_request.uploaded_at + timedelta(seconds=1)
     meetings = []
     rows = SandboxMeeting.objects.filter(
-        Q(msisdn_a=f0) | Q(msisdn_b=f0), created_at__lt=uploaded_before
+        Q(msisdn_a=f0) | Q(msisdn_b=f0), created_at__lte=trace_request.uploaded_at
     ).order_by("pk")
     for meeting in rows:
         other = meeting.msisdn_b if meeting.msisdn_a == f0 else meeting.msisdn_a
@@ -252,7 +252,8 @@ def _locked_error() -> PhoneError:
 
 
 def _upload(trace_request: SandboxTraceRequest) -> None:
-    uploaded_at = now()
+    # Kept to the microsecond: meetings recorded before this moment are in the history.
+    uploaded_at = timezone.now()
     SandboxTraceRequest.objects.filter(pk=trace_request.pk, status=Status.CODE_ISSUED).update(
         status=Status.MATCHING, uploaded_at=uploaded_at
     )
