@@ -97,7 +97,9 @@
       if (sendButton && resendButton) {
         sendButton.hidden = Boolean(variant.sent);
         resendButton.hidden = !variant.sent;
-        sendButton.disabled = resendButton.disabled = !hasText;
+        form.querySelectorAll("[data-sms-send] button, [data-sms-resend] button").forEach(
+          function (button) { button.disabled = !hasText; }
+        );
       }
       if (sentNote) { sentNote.hidden = !variant.sent; sentNote.textContent = variant.sent || ""; }
     }
