@@ -9,6 +9,10 @@ from tracing_portal.stats.selectors import install_rank_table, province_install_
 from .conftest import DAY, HD
 
 
+def trace(figure, name):
+    return next(t for t in figure["data"] if t.get("name") == name)
+
+
 def map_figure(table, highlight=HD):
     return charts.figure_json(
         charts.province_map_figure(
@@ -19,17 +23,21 @@ def map_figure(table, highlight=HD):
 
 def test_truong_sa_is_coloured_as_khanh_hoa(put_day):
     put_day(DAY, {"56": (300_000, 0, None), HD: (100_000, 0, None)})
-    choropleth = map_figure(install_rank_table(on=DAY))["data"][0]
-    z = dict(zip(choropleth["locations"], choropleth["z"], strict=True))
-    assert z[charts.TRUONG_SA_ID] == z["VN-34"]  # VN-34 is Khánh Hòa's ISO code
-    assert z["VN-34"] is not None
-    assert len(choropleth["locations"]) == 64
+    figure = map_figure(install_rank_table(on=DAY))
+    rates = trace(figure, "rates")
+    z = dict(zip(rates["locations"], rates["z"], strict=True))
+    khanh_hoa = Province.objects.get(code="56").population_2019
+    # VN-34 is Khánh Hòa's ISO code; percentages are rounded to 4 decimals.
+    assert z[charts.TRUONG_SA_ID] == z["VN-34"] == round(300_000 / khanh_hoa * 100, 4)
+    # The other 61 provinces have no figures: drawn grey; each of the 64 features once.
+    assert len(trace(figure, "no-rate")["locations"]) == 61
+    assert len(rates["locations"]) + len(trace(figure, "no-rate")["locations"]) == 64
 
 
 def test_map_labels_both_archipelagos(db):
     with translation.override("vi"):
         figure = map_figure(install_rank_table(on=DAY))
-    labels = figure["data"][1]
+    labels = trace(figure, "labels")
     assert labels["type"] == "scattermap" and labels["mode"] == "text"
     assert labels["text"] == ["Quần đảo Hoàng Sa (Đà Nẵng)", "Quần đảo Trường Sa (Khánh Hòa)"]
 
@@ -42,7 +50,7 @@ def test_map_needs_nothing_from_the_internet(db):
 
 
 def test_map_outlines_the_own_province(db):
-    choropleth = map_figure(install_rank_table(on=DAY))["data"][0]
+    choropleth = trace(map_figure(install_rank_table(on=DAY)), "no-rate")
     widths = dict(zip(choropleth["locations"], choropleth["marker"]["line"]["width"], strict=True))
     assert widths["VN-61"] > widths["VN-HN"]  # VN-61 is Hải Dương
 

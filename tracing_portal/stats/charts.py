@@ -50,6 +50,8 @@ def _separators() -> str:
 
 def _base_layout(title: str, **extra) -> dict:
     return {
+        # No Plotly template: the colours are set here, and the JSON stays small.
+        "template": "none",
         "title": {"text": title, "font": {"size": 16}},
         "font": {"family": FONT, "color": "#1b1f24"},
         "separators": _separators(),
@@ -274,20 +276,22 @@ def province_bar_figure(
 def province_map_figure(
     rows: Sequence[RankRow], *, highlight_code: str | None, denominator: str, geojson_url: str
 ) -> go.Figure:
-    """A choropleth of the rates on a plain white MapLibre map (no tiles).
+    """A choropleth of the rates on a plain white MapLibre map (no tiles). Provinces without
+    a rate (no figures that day, or no smartphone figure) are drawn grey.
 
     `geojson_url` serves `province_geojson()`; the browser fetches it once and caches it,
     which keeps the page itself light."""
-    locations, rates, names, ranks, widths, colours = [], [], [], [], [], []
+    rated: dict[str, list] = {key: [] for key in ("locations", "z", "custom", "width", "colour")}
+    unrated: dict[str, list] = {key: [] for key in ("locations", "z", "custom", "width", "colour")}
 
     def add(location, row, name):
-        locations.append(location)
-        rates.append(_pct(row.rate))
-        names.append(name)
-        ranks.append(row.rank_label or _("no rate"))
+        group = rated if row.rate is not None else unrated
         own = row.province_code == highlight_code
-        widths.append(3 if own else 0.6)
-        colours.append(HIGHLIGHT if own else "#ffffff")
+        group["locations"].append(location)
+        group["z"].append(_pct(row.rate) if row.rate is not None else 0)
+        group["custom"].append([name, row.rank_label or _("no rate")])
+        group["width"].append(3 if own else 0.6)
+        group["colour"].append(HIGHLIGHT if own else "#ffffff")
 
     for row in rows:
         add(row.iso_3166_2, row, row.province_name)
@@ -298,16 +302,32 @@ def province_map_figure(
                 _("%(province)s (Trường Sa archipelago)") % {"province": row.province_name},
             )
     fig = go.Figure()
+    # Both traces name the same URL, which plotly.js fetches once.
     fig.add_trace(
         go.Choroplethmap(
+            name="no-rate",
             geojson=geojson_url,
             featureidkey="id",
-            locations=locations,
-            z=rates,
-            customdata=list(zip(names, ranks, strict=True)),
+            locations=unrated["locations"],
+            z=unrated["z"],
+            customdata=unrated["custom"],
+            colorscale=[[0, "#d0d7de"], [1, "#d0d7de"]],
+            showscale=False,
+            marker={"line": {"width": unrated["width"], "color": unrated["colour"]}},
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Choroplethmap(
+            name="rates",
+            geojson=geojson_url,
+            featureidkey="id",
+            locations=rated["locations"],
+            z=rated["z"],
+            customdata=rated["custom"],
             colorscale="Blues",
             zmin=0,
-            marker={"line": {"width": widths, "color": colours}, "opacity": 0.9},
+            marker={"line": {"width": rated["width"], "color": rated["colour"]}, "opacity": 0.9},
             colorbar={"title": {"text": "%"}, "ticksuffix": "%", "thickness": 14},
             hovertemplate=_("<b>%{customdata[0]}</b><br>Rate: %{z:.2f}%<br>Rank: %{customdata[1]}")
             + "<extra></extra>",
@@ -315,6 +335,7 @@ def province_map_figure(
     )
     fig.add_trace(
         go.Scattermap(
+            name="labels",
             lat=[HOANG_SA_LABEL_AT[0], TRUONG_SA_LABEL_AT[0]],
             lon=[HOANG_SA_LABEL_AT[1], TRUONG_SA_LABEL_AT[1]],
             mode="text",
