@@ -1,5 +1,6 @@
 """Generated contacts: deterministic, realistic, and including the scenario's meetings."""
 
+import random
 import re
 import statistics
 from datetime import timedelta
@@ -8,7 +9,7 @@ import pytest
 
 from tracing_portal.bluezone.client import TraceStatus
 from tracing_portal.bluezone.sandbox import scenario
-from tracing_portal.bluezone.sandbox.contacts import generate
+from tracing_portal.bluezone.sandbox.contacts import contact_count, generate
 from tracing_portal.bluezone.sandbox.population import find_subscriber
 
 from .conftest import F0, OTHER
@@ -61,12 +62,16 @@ def test_different_f0_or_seed_gives_different_contacts(db):
 
 
 def test_contacts_look_like_a_real_history(db):
-    contacts = [c for n in range(40) for c in generate(2020, f"8491{n:07d}", "30", 14)]
-    counts = [len(generate(2020, f"8491{n:07d}", "30", 14)) for n in range(200)]
+    contacts = [c for n in range(20) for c in generate(2020, f"8491{n:07d}", "30", 14)]
+    counts = [
+        contact_count(random.Random(f"bluezone-sandbox:contacts:2020:8491{n:07d}"))
+        for n in range(1000)
+    ]
 
     assert 25 <= statistics.median(counts) <= 70
     assert sum(10 <= n <= 120 for n in counts) / len(counts) > 0.8
-    assert max(counts) <= 400
+    assert max(counts) <= 400 and max(counts) > 150
+    assert [len(generate(2020, f"8491{n:07d}", "30", 14)) for n in range(5)] == counts[:5]
     no_phone = sum(c.msisdn is None for c in contacts) / len(contacts)
     assert 0.2 < no_phone < 0.4
     assert all(MOBILE.match(c.msisdn) for c in contacts if c.msisdn)
