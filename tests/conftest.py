@@ -72,6 +72,19 @@ def _reference_data(request):
     sync_role_permissions()
 
 
+@pytest.fixture(autouse=True)
+def _bluezone_in_process(settings):
+    """Tests reach the Bluezone sandbox in-process, with fast retries and instant matching;
+    tests over real HTTP point SITE_URL at the live server themselves (bluezone_live)."""
+    settings.BLUEZONE_SANDBOX_TRANSPORT = "wsgi"
+    settings.BLUEZONE_SANDBOX_MATCHING_SECONDS = 0
+    settings.BLUEZONE_BACKOFF_SECONDS = 0.01
+    settings.BLUEZONE_BACKOFF_MAX_SECONDS = 0.5
+    settings.BLUEZONE_SANDBOX_FAULTS = {}
+    # Nothing listens on the discard port: the sandbox's webhooks are refused at once.
+    settings.SITE_URL = "http://127.0.0.1:9"
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -47,6 +47,10 @@ MATRIX = {
     "cases.merge_case": {"cdc", "police"},
     "cases.view_full_phone": {"cdc", "police", "dic", "province_admin"},
     "cases.change_quarantinefacility": {"province_admin"},
+    "bluezone.view_tracerequest": {"cdc", "dic", "official", "province_admin", "national_admin"},
+    "bluezone.open_trace": {"dic"},
+    "bluezone.review_candidate": {"cdc"},
+    "bluezone.request_lookup": {"cdc", "police", "dic"},
 }
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from tracing_portal.bluezone import places as tracing  # tracing menu labels
 from tracing_portal.notifications import places as sms  # SMS menu labels
 from tracing_portal.stats import places as stats  # dashboard menu labels
 
@@ -35,6 +36,7 @@ PLACES: list[Place] = [
         "cases.add_case",
         _("Enter an F0, or a contact under a source case, with phone and residence."),
     ),
+    Place("bluezone:queue", tracing.QUEUE_LABEL, "bluezone.view_tracerequest", tracing.QUEUE_NEXT),
     Place("stats:dashboard", stats.DASHBOARD_LABEL, "stats.view_dashboard", stats.DASHBOARD_NEXT),
     # --- notifications
     Place("notifications:bulk", sms.SEND_LABEL, "notifications.send_sms", sms.SEND_NEXT),

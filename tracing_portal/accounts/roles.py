@@ -31,19 +31,33 @@ _CASES_WRITE = [
     "cases.view_full_phone",
 ]
 
+# Bluezone: DIC opens traces; CDC reviews the candidates; DIC, CDC and police check numbers.
+_TRACES_READ = ["bluezone.view_tracerequest"]
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.CDC: {
         *_READ,
         *_CASES_WRITE,
         "cases.verify_classification",
         "cases.relevel_case",
+        *_TRACES_READ,
+        "bluezone.review_candidate",
+        "bluezone.request_lookup",
     },
-    Role.POLICE: {*_READ, *_CASES_WRITE, "cases.verify_identity"},
-    Role.DIC: {*_READ, *_CASES_READ, "cases.view_full_phone"},
-    Role.OFFICIAL: {*_READ, *_CASES_READ},
+    Role.POLICE: {*_READ, *_CASES_WRITE, "cases.verify_identity", "bluezone.request_lookup"},
+    Role.DIC: {
+        *_READ,
+        *_CASES_READ,
+        "cases.view_full_phone",
+        *_TRACES_READ,
+        "bluezone.open_trace",
+        "bluezone.request_lookup",
+    },
+    Role.OFFICIAL: {*_READ, *_CASES_READ, *_TRACES_READ},
     Role.PROVINCE_ADMIN: {
         *_READ,
         *_CASES_READ,
+        *_TRACES_READ,
         "cases.view_full_phone",
         "cases.add_quarantinefacility",
         "cases.change_quarantinefacility",
@@ -56,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.NATIONAL_ADMIN: {
         *_READ,
         *_CASES_READ,
+        *_TRACES_READ,
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",

@@ -672,3 +672,59 @@ def case_merge(*, actor, keep: Case, remove: Case) -> Case:
     )
     _recompute_below(keep, actor=actor, note=_("Duplicates merged."))
     return keep
+
+
+@transaction.atomic
+def case_link_source(
+    *, actor, case: Case, source: Case, relation: str, exposure_date=None
+) -> CaseResult:
+    """Record that a person already on file also met `source`. If that makes them nearer an
+    F0 than their current source does, `source` becomes their main source and everyone
+    below them moves up accordingly."""
+    current = _lock(case)
+    _check_same_province(current.province_id, source, _("source case"))
+    if current.pk == source.pk or current.source_id == source.pk:
+        return CaseResult(case=current)
+    _guard_no_cycle(current, source)
+    ContactLink.objects.get_or_create(
+        case=current, source=source, defaults={"relation": relation, "exposure_date": exposure_date}
+    )
+    messages = []
+    if current.level > 0 and (current.source_id is None or source.level + 1 < current.level):
+        new_level = _contact_level(source)
+        ContactLink.objects.filter(case=current, source=source).delete()
+        if current.source_id:
+            ContactLink.objects.get_or_create(
+                case=current,
+                source_id=current.source_id,
+                defaults={"relation": current.relation, "exposure_date": current.exposure_date},
+            )
+        changes = {"source": [current.source_id, source.pk], "level": [current.level, new_level]}
+        current.source, current.relation, current.exposure_date = source, relation, exposure_date
+        current.level = new_level
+        current.version += 1
+        current.save()
+        _history(current, actor=actor, kind=HistoryKind.RELEVELLED, changes=changes)
+        moved = _recompute_below(current, actor=actor, note=_("A nearer source was found."))
+        messages.append(
+            _("%(code)s is now F%(level)s under %(source)s.")
+            % {"code": current.code, "level": current.level, "source": source.code}
+        )
+        if moved:
+            messages.append(_("%(n)s people below moved to their new level.") % {"n": len(moved)})
+    else:
+        current.version += 1
+        current.save(update_fields=["version", "updated_at"])
+        _history(
+            current,
+            actor=actor,
+            kind=HistoryKind.UPDATED,
+            changes={"further_source": [None, source.code]},
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_UPDATED,
+        obj=current,
+        details={"further_source": source.code},
+    )
+    return CaseResult(case=current, messages=messages)

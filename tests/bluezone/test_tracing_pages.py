@@ -1,0 +1,104 @@
+import pytest
+from django.urls import reverse
+
+from tracing_portal.accounts.roles import Role
+from tracing_portal.bluezone import services
+from tracing_portal.bluezone.models import TraceRequest, TraceState
+from tracing_portal.bluezone.sandbox import scenario
+from tracing_portal.cases.services import case_create, case_verify
+
+
+@pytest.fixture
+def f0(cdc_user):
+    person = case_create(actor=cdc_user, full_name="Nguyễn Văn Thành", phone="0912 345 678").case
+    case_verify(actor=cdc_user, case=person)
+    scenario.register("84912345678", province_code="30")
+    return person
+
+
+def test_queue_lists_the_verified_f0_with_an_open_button(client, dic_user, f0):
+    client.force_login(dic_user)
+    body = client.get(reverse("bluezone:queue")).content.decode()
+    assert f0.code in body
+    assert reverse("bluezone:open", args=[f0.code]) in body
+    assert "091****678" in body
+
+
+def test_dic_opens_a_trace_and_sees_the_code(
+    client, dic_user, f0, django_capture_on_commit_callbacks
+):
+    client.force_login(dic_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("bluezone:open", args=[f0.code]))
+    trace = TraceRequest.objects.get(case=f0)
+    assert response.url == trace.get_absolute_url()
+    assert trace.status == TraceState.CODE_ISSUED
+    body = client.get(response.url).content.decode()
+    assert trace.verification_code in body
+
+
+def test_code_is_not_shown_to_officials(
+    client, make_user, dic_user, f0, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        trace = services.trace_request_open(actor=dic_user, case=f0)
+    trace.refresh_from_db()
+    client.force_login(make_user(Role.OFFICIAL))
+    body = client.get(trace.get_absolute_url()).content.decode()
+    assert trace.verification_code not in body
+
+
+def test_cdc_reviews_candidates_on_the_trace_page(
+    client, cdc_user, dic_user, f0, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        trace = services.trace_request_open(actor=dic_user, case=f0)
+    trace.refresh_from_db()
+    scenario.enter_code(trace.msisdn, trace.verification_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trace_refresh(trace_id=trace.pk)
+    client.force_login(cdc_user)
+    page = client.get(trace.get_absolute_url())
+    contacts = list(page.context["contacts"])
+    assert contacts and all(c.is_candidate for c in contacts)
+    assert "<svg" in page.content.decode()
+    first = next(c for c in contacts if c.phone)
+    client.post(
+        reverse("bluezone:review", args=[first.pk]),
+        {"decision": "accept", "full_name": "Lê Văn Gần"},
+    )
+    first.refresh_from_db()
+    assert first.review == "accepted" and first.resulting_case.full_name == "Lê Văn Gần"
+
+
+@pytest.mark.parametrize(
+    "role,queue,open_status",
+    [
+        (Role.DIC, 200, 302),
+        (Role.CDC, 200, 403),
+        (Role.OFFICIAL, 200, 403),
+        (Role.POLICE, 403, 403),
+    ],
+)
+def test_tracing_permissions(client, make_user, f0, role, queue, open_status):
+    client.force_login(make_user(role))
+    assert client.get(reverse("bluezone:queue")).status_code == queue
+    assert client.post(reverse("bluezone:open", args=[f0.code])).status_code == open_status
+
+
+def test_other_provinces_trace_is_a_404(
+    client, make_user, dic_user, f0, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        trace = services.trace_request_open(actor=dic_user, case=f0)
+    client.force_login(make_user(Role.DIC, "01"))
+    assert client.get(trace.get_absolute_url()).status_code == 404
+    assert client.post(reverse("bluezone:refresh", args=[trace.pk])).status_code == 404
+
+
+def test_person_page_shows_lookup_history(client, cdc_user, f0, django_capture_on_commit_callbacks):
+    client.force_login(cdc_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("bluezone:lookup", args=[f0.code]))
+    body = client.get(f0.get_absolute_url()).content.decode()
+    assert 'data-testid="lookups"' in body
