@@ -192,7 +192,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # Eager tasks would log a line each in the web process.
+        "celery.app.trace": {"level": "INFO" if CELERY_BROKER_URL else "WARNING"},
+    },
 }
 
 # Bluezone: unset BLUEZONE_API_URL means the in-site sandbox under /bluezone-sandbox/.
@@ -221,6 +227,27 @@ BLUEZONE_SANDBOX_MATCHING_SECONDS = env.float("BLUEZONE_SANDBOX_MATCHING_SECONDS
 # e.g. {"latency_ms": 200, "error_rate": 0.1, "rate_limit_rate": 0.05, "retry_after": 1,
 #       "timeout_rate": 0.02, "timeout_seconds": 10, "lose_webhook_rate": 0.2, "seed": 1}
 BLUEZONE_SANDBOX_FAULTS = env.json("BLUEZONE_SANDBOX_FAULTS", default={})
+
+# Exposure scoring of Bluezone contacts: RSSI buckets (strongest first), the gap that
+# splits sightings into windows, and the weighted minutes that make an F1 candidate.
+BLUEZONE_EXPOSURE_BUCKETS = env.json(
+    "BLUEZONE_EXPOSURE_BUCKETS",
+    default=[
+        {"label": "near", "min_rssi": -65, "weight": 1.0},
+        {"label": "medium", "min_rssi": -75, "weight": 0.5},
+        {"label": "far", "min_rssi": -200, "weight": 0.0},
+    ],
+)
+BLUEZONE_WINDOW_GAP_MINUTES = env.float("BLUEZONE_WINDOW_GAP_MINUTES", default=5.0)
+BLUEZONE_CANDIDATE_THRESHOLD_MINUTES = env.float(
+    "BLUEZONE_CANDIDATE_THRESHOLD_MINUTES", default=15.0
+)
+# How often beat polls Bluezone for open trace requests (the webhook is only a hint).
+BLUEZONE_POLL_SECONDS = env.int("BLUEZONE_POLL_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["bluezone-poll-open-traces"] = {
+    "task": "bluezone.poll_open_traces",
+    "schedule": BLUEZONE_POLL_SECONDS,
+}
 
 # --- notifications (SMS) ---
 
@@ -265,6 +292,17 @@ CELERY_BEAT_SCHEDULE["stats.fetch_install_snapshots"] = {
 }
 
 # --- exchange ---
+
+# Largest spreadsheet an import accepts, in MB (100,000 people are about 6 MB as .xlsx).
+EXCHANGE_MAX_UPLOAD_MB = env.float("EXCHANGE_MAX_UPLOAD_MB", default=25.0)
+# Uploaded files and error files (personal data) are deleted after this many days.
+EXCHANGE_KEEP_FILES_DAYS = env.int("EXCHANGE_KEEP_FILES_DAYS", default=7)
+# An xlsx export is written in the web process; beyond this many rows, export CSV.
+EXCHANGE_XLSX_MAX_ROWS = env.int("EXCHANGE_XLSX_MAX_ROWS", default=200_000)
+CELERY_BEAT_SCHEDULE["exchange.import_files_purge"] = {
+    "task": "tracing_portal.exchange.tasks.import_files_purge",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 # --- api ---
 
