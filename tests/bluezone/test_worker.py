@@ -1,0 +1,111 @@
+"""A trace from opening to candidates, with a real Celery worker process on Redis.
+
+Runs when CELERY_BROKER_URL is set and the database is PostgreSQL (CI's second run); the
+worker is a separate `celery worker` process using the test database.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from tracing_portal.bluezone import services
+from tracing_portal.bluezone.models import IngestState, TraceRequest, TraceState
+from tracing_portal.bluezone.sandbox import scenario
+from tracing_portal.cases.services import case_create, case_verify
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
+        reason="needs CELERY_BROKER_URL (Redis) and DATABASE_URL on PostgreSQL",
+    ),
+]
+
+
+@pytest.fixture
+def worker(live_server, settings):
+    settings.SITE_URL = live_server.url
+    settings.BLUEZONE_SANDBOX_TRANSPORT = "http"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
+        "SITE_URL": live_server.url,
+        "BLUEZONE_SANDBOX_MATCHING_SECONDS": "0",
+        "BLUEZONE_BACKOFF_SECONDS": "0.05",
+    }
+    from tracing_portal.celery import app
+
+    app.control.purge()
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tracing_portal",
+            "worker",
+            "-l",
+            "warning",
+            "--pool",
+            "solo",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_trace_from_opening_to_candidates_with_a_worker(worker, cdc_user, dic_user):
+    f0 = case_create(actor=cdc_user, full_name="Nguyễn Văn Thành", phone="0912 345 678").case
+    case_verify(actor=cdc_user, case=f0)
+    scenario.register("84912345678", province_code="30")
+    scenario.meet("84912345678", "84987654321", minutes=45, rssi=-58)
+
+    trace = services.trace_request_open(actor=dic_user, case=f0)
+    assert TraceRequest.objects.get(pk=trace.pk).status == TraceState.OPENING
+    assert wait_for(
+        lambda: TraceRequest.objects.get(pk=trace.pk).status == TraceState.CODE_ISSUED
+    ), "the worker did not submit the trace"
+    trace.refresh_from_db()
+    scenario.enter_code(trace.msisdn, trace.verification_code)
+    # The sandbox's webhook reaches the live server; the worker refreshes and ingests.
+    assert wait_for(
+        lambda: TraceRequest.objects.get(pk=trace.pk).ingest_state == IngestState.DONE
+    ), "the worker did not ingest the contacts"
+    trace.refresh_from_db()
+    assert trace.status == TraceState.COMPLETED
+    assert trace.contacts.count() == trace.contacts_count
+    assert trace.contacts.filter(is_candidate=True, phone="+84987654321").exists()
