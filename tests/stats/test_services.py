@@ -64,6 +64,18 @@ def test_negative_installs_are_refused(db):
     assert not InstallSnapshot.objects.exists()
 
 
+def test_figures_that_are_not_whole_numbers_are_refused(db):
+    with translation.override("en"), pytest.raises(ApplicationError) as exc:
+        snapshot_upsert_many(
+            on=DAY, rows=[SnapshotRow(HD, 10.5, 0), SnapshotRow(HN, 10, 5, -1)], source="import"
+        )
+    assert exc.value.extra["problems"] == [
+        "30 on 2021-06-19: installs must be a whole number of zero or more.",
+        "01 on 2021-06-19: smartphone_users must be a whole number of zero or more.",
+    ]
+    assert not InstallSnapshot.objects.exists()
+
+
 def test_a_province_twice_in_one_day_is_refused(db):
     with translation.override("en"), pytest.raises(ApplicationError) as exc:
         snapshot_upsert_many(
