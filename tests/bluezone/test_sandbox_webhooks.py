@@ -1,4 +1,8 @@
-"""The sandbox's webhooks, received by a real HTTP server and checked with the client's helper."""
+"""The sandbox's webhooks, received by a real HTTP server and checked with the client's helper.
+
+The sandbox sends webhooks after commit. The in-process tests run the commit callbacks
+with django_capture_on_commit_callbacks; the timer test runs on the live server.
+"""
 
 import queue
 import time
@@ -16,8 +20,6 @@ from tracing_portal.bluezone.sandbox import scenario
 from tracing_portal.bluezone.sandbox.models import SandboxWebhookDelivery
 
 from .conftest import F0
-
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def open_trace(client, callback_url, key="case-1"):
@@ -40,18 +42,31 @@ def verified_events(deliveries):
     return events
 
 
-def test_upload_sends_signed_uploaded_matching_completed_in_order(
-    bluezone_live, registered_f0, webhook_receiver
+def test_nothing_is_sent_before_the_transaction_commits(
+    bluezone_inprocess, registered_f0, webhook_receiver
 ):
-    trace = open_trace(bluezone_live, webhook_receiver.url)
+    trace = open_trace(bluezone_inprocess, webhook_receiver.url)
 
-    scenario.enter_code(F0, trace.verification_code)
+    scenario.enter_code(F0, trace.verification_code)  # inside the test's transaction
+
+    with pytest.raises(queue.Empty):
+        webhook_receiver.received.get(timeout=0.3)
+    assert not SandboxWebhookDelivery.objects.exists()
+
+
+def test_upload_sends_signed_uploaded_matching_completed_in_order(
+    bluezone_inprocess, registered_f0, webhook_receiver, django_capture_on_commit_callbacks
+):
+    trace = open_trace(bluezone_inprocess, webhook_receiver.url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scenario.enter_code(F0, trace.verification_code)
 
     events = verified_events(webhook_receiver.take(3))
     assert [e.status for e in events] == ["uploaded", "matching", "completed"]
     assert {e.id for e in events} == {trace.id}
     assert {e.event for e in events} == {"trace_request.updated"}
-    done = bluezone_live.get_trace_request(trace.id)
+    done = bluezone_inprocess.get_trace_request(trace.id)
     assert events[-1].occurred_at == done.completed_at
     assert webhook_receiver.received.empty()
     assert list(
@@ -65,13 +80,16 @@ def test_upload_sends_signed_uploaded_matching_completed_in_order(
     ]
 
 
-def test_cancel_and_expiry_each_send_one_webhook(bluezone_live, registered_f0, webhook_receiver):
-    first = open_trace(bluezone_live, webhook_receiver.url, key="k-1")
-    bluezone_live.cancel_trace_request(first.id, idempotency_key="cancel-1")
-    bluezone_live.cancel_trace_request(first.id, idempotency_key="cancel-1")
-    second = open_trace(bluezone_live, webhook_receiver.url, key="k-2")
-    scenario.expire_code(second.id)
-    bluezone_live.get_trace_request(second.id)
+def test_cancel_and_expiry_each_send_one_webhook(
+    bluezone_inprocess, registered_f0, webhook_receiver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = open_trace(bluezone_inprocess, webhook_receiver.url, key="k-1")
+        bluezone_inprocess.cancel_trace_request(first.id, idempotency_key="cancel-1")
+        bluezone_inprocess.cancel_trace_request(first.id, idempotency_key="cancel-1")
+        second = open_trace(bluezone_inprocess, webhook_receiver.url, key="k-2")
+        scenario.expire_code(second.id)
+        bluezone_inprocess.get_trace_request(second.id)
 
     events = verified_events(webhook_receiver.take(2))
 
@@ -84,10 +102,11 @@ def test_cancel_and_expiry_each_send_one_webhook(bluezone_live, registered_f0, w
 
 
 def test_tampered_or_stale_webhook_fails_verification(
-    bluezone_live, registered_f0, webhook_receiver
+    bluezone_inprocess, registered_f0, webhook_receiver, django_capture_on_commit_callbacks
 ):
-    trace = open_trace(bluezone_live, webhook_receiver.url)
-    bluezone_live.cancel_trace_request(trace.id, idempotency_key="cancel")
+    trace = open_trace(bluezone_inprocess, webhook_receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        bluezone_inprocess.cancel_trace_request(trace.id, idempotency_key="cancel")
     (received,) = webhook_receiver.take(1)
     timestamp = received.headers["X-Bluezone-Timestamp"]
     signature = received.headers["X-Bluezone-Signature"]
@@ -113,11 +132,12 @@ def test_tampered_or_stale_webhook_fails_verification(
 
 
 def test_unreachable_callback_is_recorded_as_failed_and_nothing_breaks(
-    bluezone_live, registered_f0
+    bluezone_inprocess, registered_f0, django_capture_on_commit_callbacks
 ):
-    trace = open_trace(bluezone_live, "http://127.0.0.1:9/nobody-listens")
+    trace = open_trace(bluezone_inprocess, "http://127.0.0.1:9/nobody-listens")
 
-    cancelled = bluezone_live.cancel_trace_request(trace.id, idempotency_key="cancel")
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = bluezone_inprocess.cancel_trace_request(trace.id, idempotency_key="cancel")
 
     assert cancelled.status == TraceStatus.CANCELLED
     delivery = SandboxWebhookDelivery.objects.get(trace_request_id=trace.id)
@@ -125,11 +145,14 @@ def test_unreachable_callback_is_recorded_as_failed_and_nothing_breaks(
     assert delivery.error
 
 
-def test_rejecting_receiver_is_recorded_as_rejected(bluezone_live, registered_f0, webhook_receiver):
+def test_rejecting_receiver_is_recorded_as_rejected(
+    bluezone_inprocess, registered_f0, webhook_receiver, django_capture_on_commit_callbacks
+):
     webhook_receiver.answer_status = 400
-    trace = open_trace(bluezone_live, webhook_receiver.url)
+    trace = open_trace(bluezone_inprocess, webhook_receiver.url)
 
-    bluezone_live.cancel_trace_request(trace.id, idempotency_key="cancel")
+    with django_capture_on_commit_callbacks(execute=True):
+        bluezone_inprocess.cancel_trace_request(trace.id, idempotency_key="cancel")
 
     webhook_receiver.take(1)
     delivery = SandboxWebhookDelivery.objects.get(trace_request_id=trace.id)
@@ -137,12 +160,17 @@ def test_rejecting_receiver_is_recorded_as_rejected(bluezone_live, registered_f0
 
 
 def test_lost_webhooks_are_recorded_and_never_sent(
-    bluezone_live, registered_f0, webhook_receiver, settings
+    bluezone_inprocess,
+    registered_f0,
+    webhook_receiver,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     settings.BLUEZONE_SANDBOX_FAULTS = {"lose_webhook_rate": 1.0}
-    trace = open_trace(bluezone_live, webhook_receiver.url)
+    trace = open_trace(bluezone_inprocess, webhook_receiver.url)
 
-    scenario.enter_code(F0, trace.verification_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        scenario.enter_code(F0, trace.verification_code)
 
     with pytest.raises(queue.Empty):
         webhook_receiver.received.get(timeout=0.5)
@@ -153,9 +181,10 @@ def test_lost_webhooks_are_recorded_and_never_sent(
         ("completed", "lost"),
     ]
     # The webhook is only a hint: polling still reaches the final state.
-    assert bluezone_live.get_trace_request(trace.id).status == TraceStatus.COMPLETED
+    assert bluezone_inprocess.get_trace_request(trace.id).status == TraceStatus.COMPLETED
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_matching_time_a_timer_completes_the_trace_and_sends_the_webhook(
     bluezone_live, registered_f0, webhook_receiver, settings
 ):
