@@ -64,6 +64,7 @@ __all__ = [
     "TraceStatus",
     "WebhookEvent",
     "get_client",
+    "in_process_transport",
     "parse_webhook",
     "sign_webhook",
     "verify_webhook_signature",
@@ -377,11 +378,18 @@ class BluezoneClient:
         raise error
 
 
-def _in_process_transport() -> httpx.WSGITransport:
-    """The site itself as a WSGI app, so the sandbox answers without a server."""
+def in_process_transport() -> httpx.WSGITransport:
+    """The site itself as a WSGI app, so the sandbox answers without a server.
+
+    `get_client()` uses it when BLUEZONE_SANDBOX_TRANSPORT is "wsgi"; pass it explicitly
+    (`get_client(transport=in_process_transport())`) where no server runs, as in seeding.
+    """
     from django.core.handlers.wsgi import WSGIHandler
 
     return httpx.WSGITransport(app=_KeepConnections(WSGIHandler()))
+
+
+_in_process_transport = in_process_transport  # the name stats/demo.py imports
 
 
 class _KeepConnections:
@@ -421,7 +429,7 @@ def get_client(*, transport: httpx.BaseTransport | None = None) -> BluezoneClien
     if not base_url:
         base_url = settings.SITE_URL.rstrip("/") + SANDBOX_PATH
         if transport is None and getattr(settings, "BLUEZONE_SANDBOX_TRANSPORT", "http") == "wsgi":
-            transport = _in_process_transport()
+            transport = in_process_transport()
     return BluezoneClient(
         base_url=base_url,
         api_key=settings.BLUEZONE_API_KEY,
