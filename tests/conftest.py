@@ -56,20 +56,36 @@ def _celery_eager(request):
     app.conf.task_always_eager = old
 
 
+@pytest.fixture(scope="session")
+def _migrated_data(django_db_setup, django_db_blocker):
+    """What the migrations put in the database (provinces, districts, role groups, SMS
+    templates...), taken once as Django's test serializer does."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """A transactional test starts from a flushed database: put the reference data that
-    migrations load (provinces, districts, role groups) back first."""
+    """A transactional test may start from a flushed database: put back what migrations
+    loaded before the test runs."""
     if not ({"transactional_db", "live_server"} & set(request.fixturenames)):
         marker = request.node.get_closest_marker("django_db")
         if not (marker and marker.kwargs.get("transaction")):
             return
+    snapshot = request.getfixturevalue("_migrated_data")
     request.getfixturevalue("transactional_db")
-    from tracing_portal.accounts.roles import sync_role_permissions
-    from tracing_portal.geo.services import reference_data_load
+    from django.db import connection
 
-    reference_data_load()
-    sync_role_permissions()
+    from tracing_portal.geo.models import Province
+
+    if not Province.objects.exists():
+        from django.core.management import call_command
+
+        # post_migrate may have recreated some rows (groups, permissions) with new ids.
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(snapshot)
 
 
 @pytest.fixture(autouse=True)
