@@ -113,9 +113,9 @@ class SmsTemplate(TimeStampedModel):
             )
 
 
-def idempotency_key(*, case, template_kind: str, purpose: str) -> str:
+def idempotency_key(*, case_id: int, template_kind: str, purpose: str) -> str:
     """One notice of a kind, for a purpose, per person; a deliberate resend adds ":r1"..."""
-    return f"case:{case.pk}:{template_kind}:{purpose}"
+    return f"case:{case_id}:{template_kind}:{purpose}"
 
 
 class SmsMessage(models.Model):

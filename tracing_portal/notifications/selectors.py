@@ -65,10 +65,22 @@ def sms_case_messages(*, case: Case, limit: int = 20) -> list[SmsMessage]:
 def sms_sent_kinds(*, case: Case, purposes: dict[str, str]) -> dict[str, SmsMessage]:
     """For each kind, the message already sent to this person for that kind's purpose."""
     keys = {
-        idempotency_key(case=case, template_kind=kind, purpose=purpose): kind
+        idempotency_key(case_id=case.pk, template_kind=kind, purpose=purpose): kind
         for kind, purpose in purposes.items()
     }
     return {keys[m.idempotency_key]: m for m in SmsMessage.objects.filter(idempotency_key__in=keys)}
+
+
+def sms_already_sent_counts(*, case_ids: list[int], purposes: dict[str, str]) -> dict[str, int]:
+    """For each kind, how many of these people already had it for that kind's purpose."""
+    return {
+        kind: SmsMessage.objects.filter(
+            idempotency_key__in=[
+                idempotency_key(case_id=pk, template_kind=kind, purpose=purpose) for pk in case_ids
+            ]
+        ).count()
+        for kind, purpose in purposes.items()
+    }
 
 
 def sms_bulk_selection(

@@ -211,7 +211,7 @@ def sms_send(
             extra_context=extra_context,
             with_diacritics=with_diacritics,
         )
-        key = idempotency_key(case=current, template_kind=template_kind, purpose=purpose)
+        key = idempotency_key(case_id=current.pk, template_kind=template_kind, purpose=purpose)
         original = SmsMessage.objects.filter(idempotency_key=key).first()
         resend_number = 0
         if original is not None:
@@ -296,7 +296,8 @@ def sms_send_bulk(
     sent_keys = set(
         SmsMessage.objects.filter(
             idempotency_key__in=[
-                idempotency_key(case=c, template_kind=template_kind, purpose=purpose) for c in cases
+                idempotency_key(case_id=c.pk, template_kind=template_kind, purpose=purpose)
+                for c in cases
             ]
         ).values_list("idempotency_key", flat=True)
     )
@@ -305,7 +306,7 @@ def sms_send_bulk(
     )
     operator_full = False
     for case in cases:
-        key = idempotency_key(case=case, template_kind=template_kind, purpose=purpose)
+        key = idempotency_key(case_id=case.pk, template_kind=template_kind, purpose=purpose)
         if key in sent_keys:
             counts["skipped_already_sent"] += 1
             continue

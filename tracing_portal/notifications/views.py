@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
 
+from tracing_portal.cases.models import BluezoneStatus
 from tracing_portal.core.exceptions import ApplicationError
 
 from .forms import (
@@ -30,8 +31,9 @@ from .forms import (
     SendForm,
 )
 from .gateways import RECEIPT_MAX_AGE_SECONDS, receipt_signature_ok
-from .models import ReceiptStatus
+from .models import ReceiptStatus, TemplateKind
 from .selectors import (
+    sms_already_sent_counts,
     sms_bulk_selection,
     sms_case_get,
     sms_case_messages,
@@ -87,6 +89,12 @@ def _variants(case, sent: dict | None = None) -> dict:
     return out
 
 
+def _likely_kind(case) -> str:
+    if case.bluezone_status != BluezoneStatus.INSTALLED:
+        return TemplateKind.INSTALL_REQUEST
+    return TemplateKind.EXPOSURE_NOTICE if case.level >= 1 else TemplateKind.REMINDER
+
+
 class SmsSendView(LoginRequiredMixin, PermissionRequiredMixin, View):
     """Send one message to one person, with a preview of the exact text and its length."""
 
@@ -95,7 +103,7 @@ class SmsSendView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def get(self, request, code):
         case = sms_case_get(actor=request.user, code=code)
-        form = SendForm(initial={"template_kind": request.GET.get("kind") or PAGE_KINDS[0][0]})
+        form = SendForm(initial={"template_kind": request.GET.get("kind") or _likely_kind(case)})
         return self._render(case, form)
 
     def post(self, request, code):
@@ -265,6 +273,10 @@ class SmsBulkView(LoginRequiredMixin, PermissionRequiredMixin, View):
         people = sms_bulk_selection(actor=self.request.user, filters=filters, case_ids=case_ids)
         total = people.count()
         with_phone = people.exclude(phone="").count()
+        ids = list(people.values_list("pk", flat=True)[: settings.SMS_BULK_MAX])
+        already = sms_already_sent_counts(
+            case_ids=ids, purposes={k: default_purpose(k) for k, _label in PAGE_KINDS}
+        )
         sample = list(people.select_related("province")[:20])
         kind = (form.data.get("template_kind") if form.is_bound else None) or "install_request"
         preview, preview_error = None, ""
@@ -288,6 +300,7 @@ class SmsBulkView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 "total": total,
                 "with_phone": with_phone,
                 "too_many": total > settings.SMS_BULK_MAX,
+                "already": [(label, already[k]) for k, label in PAGE_KINDS],
                 "bulk_max": settings.SMS_BULK_MAX,
                 "sample": sample,
                 "preview": preview,
