@@ -272,6 +272,10 @@ SMS_BULK_MAX = env.int("SMS_BULK_MAX", default=1000)
 #   "reject_prefixes": ["8491"], "undeliverable_prefixes": ["8498"], "receipts": true,
 #   "receipt_delay_seconds": 2}
 SMS_SANDBOX_FAULTS = env.json("SMS_SANDBOX_FAULTS", default={})
+if SMS_BACKEND not in ("console", "http"):
+    raise ImproperlyConfigured("SMS_BACKEND is console or http.")
+if SMS_HTTP_URL and not (DEBUG or TESTING) and SMS_CALLBACK_SECRET.startswith("sandbox-"):
+    raise ImproperlyConfigured("Set SMS_CALLBACK_SECRET to the operator's receipt secret.")
 INSTALLED_APPS += ["tracing_portal.notifications.sandbox"]
 # A message left queued by a worker that died is sent again (same client_ref: no duplicate).
 CELERY_BEAT_SCHEDULE["sms-requeue-stale"] = {
