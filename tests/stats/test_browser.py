@@ -59,7 +59,7 @@ def test_dashboard_draws_its_charts_and_map_with_nothing_from_outside(
     page.wait_for_load_state("networkidle")
 
     assert page.evaluate("typeof window.Plotly.newPlot") == "function"
-    assert any("/stats/js/plotly.min.js" in url for url in requests)
+    assert any("/static-lib/plotly.min.js" in url for url in requests)
     assert any("/stats/provinces.geojson" in url for url in requests)
     outside = [url for url in requests if host_of(url) not in LOCAL_HOSTS]
     assert outside == []

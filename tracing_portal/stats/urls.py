@@ -8,6 +8,5 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("league.csv", views.LeagueTableCsvView.as_view(), name="league_csv"),
     path("trend.csv", views.TrendCsvView.as_view(), name="trend_csv"),
-    path("js/plotly.min.js", views.plotly_js, name="plotly_js"),
     path("provinces.geojson", views.provinces_geojson, name="provinces_geojson"),
 ]

@@ -1,17 +1,12 @@
 import csv
 import datetime as dt
-import gzip
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from urllib.parse import urlencode
 
-import plotly
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import cache_control
@@ -36,7 +31,6 @@ from .tracing_figures import tracing_figures_summary
 from .types import Denominator
 
 TREND_DAYS = 365
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 
 @dataclass(frozen=True)
@@ -103,7 +97,6 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             form=q.form,
             denominators=Denominator.choices,
             denominator_label=charts.denominator_label(q.denominator),
-            plotly_version=plotly.__version__,
             tracing=tracing_figures_summary(actor=self.request.user, province=q.province),
         )
         if q.on is None:
@@ -273,30 +266,6 @@ class TrendCsvView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return _csv_response(
             f"bluezone-trend-national-{q.on.isoformat()}-{q.denominator}.csv", header, body
         )
-
-
-@cache
-def _plotly_bundle() -> tuple[bytes, bytes]:
-    """plotly.js from the installed plotly package (MapLibre included), plain and gzipped.
-    Read once per process; nothing comes from a CDN."""
-    raw = PLOTLY_JS.read_bytes()
-    return raw, gzip.compress(raw, compresslevel=6, mtime=0)
-
-
-@require_GET
-@etag(lambda request: f"plotly-{plotly.__version__}")
-@cache_control(public=True, max_age=365 * 86400, immutable=True)
-def plotly_js(request):
-    """Pages link it with `?v=<plotly version>`, so a year's caching is safe."""
-    raw, compressed = _plotly_bundle()
-    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    response = HttpResponse(
-        compressed if accepts_gzip else raw, content_type="text/javascript; charset=utf-8"
-    )
-    if accepts_gzip:
-        response["Content-Encoding"] = "gzip"
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return response
 
 
 @require_GET
