@@ -55,3 +55,33 @@ def test_police_enters_f0_and_f1_and_cdc_verifies_both(live_server, page, make_u
     assert f1.source_id == f0.pk
     assert {f0.verification, f1.verification} == {"verified"}
     assert f0.classification_verified_by_id == cdc.pk
+
+
+def test_cdc_relevels_a_positive_f1_and_sees_the_chain_drawn(
+    live_server, page, make_user, password
+):
+    from tracing_portal.cases.services import case_add_contact, case_create
+
+    cdc, police = make_user(Role.CDC), make_user(Role.POLICE)
+    f0 = case_create(actor=cdc, full_name="Nguyễn Văn Thành").case
+    f1 = case_add_contact(
+        actor=police, source=f0, full_name="Trần Thị Một", relation="household"
+    ).case
+    f2 = case_add_contact(
+        actor=police, source=f1, full_name="Lê Văn Hai", relation="workplace"
+    ).case
+    case_add_contact(actor=police, source=f2, full_name="Phạm Thị Ba", relation="household")
+
+    sign_in(page, live_server.url, cdc, password)
+    page.goto(f"{live_server.url}/cases/{f1.code}/")
+    page.get_by_role("button", name="Dương tính: chuyển thành F0").click()
+    expect(page.get_by_text("Đã chuyển cấp độ.")).to_be_visible()
+    expect(page.get_by_test_id("level-counts")).to_contain_text("F1: 1")
+    expect(page.get_by_test_id("level-counts")).to_contain_text("F2: 1")
+    assert Case.objects.get(pk=f2.pk).level == 1
+
+    page.get_by_role("link", name="Sơ đồ chuỗi lây").click()
+    chart = page.locator("#chain-chart")
+    expect(chart).to_have_attribute("data-rendered", "1")
+    expect(chart.locator("svg.main-svg").first).to_be_visible()
+    expect(page.locator("#chain-chart .legendtext")).to_have_count(3)
