@@ -72,6 +72,16 @@ MATRIX.update(
 # --- end notifications
 
 
+# --- exchange
+MATRIX.update(
+    {
+        "exchange.import_data": {"cdc", "police", "province_admin"},
+        "exchange.export_data": {"province_admin", "national_admin"},
+    }
+)
+# --- end exchange
+
+
 @pytest.mark.parametrize("perm,roles", MATRIX.items())
 def test_role_permission_matrix(make_user, perm, roles):
     for role in Role.values:

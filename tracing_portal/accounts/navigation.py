@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracing_portal.bluezone import places as tracing  # tracing menu labels
+from tracing_portal.exchange import places as exchange  # import/export menu labels
 from tracing_portal.notifications import places as sms  # SMS menu labels
 from tracing_portal.stats import places as stats  # dashboard menu labels
 
@@ -48,6 +49,10 @@ PLACES: list[Place] = [
         sms.FIGURES_NEXT,
     ),
     # --- end notifications
+    # --- exchange
+    Place("exchange:import", exchange.IMPORT_LABEL, "exchange.import_data", exchange.IMPORT_NEXT),
+    Place("exchange:export", exchange.EXPORT_LABEL, "exchange.export_data", exchange.EXPORT_NEXT),
+    # --- end exchange
     Place(
         "admin:accounts_user_changelist",
         _("Users"),
