@@ -102,3 +102,18 @@ def test_person_page_shows_lookup_history(client, cdc_user, f0, django_capture_o
         client.post(reverse("bluezone:lookup", args=[f0.code]))
     body = client.get(f0.get_absolute_url()).content.decode()
     assert 'data-testid="lookups"' in body
+
+
+def test_without_a_broker_viewing_the_trace_polls_bluezone(
+    client, dic_user, f0, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        trace = services.trace_request_open(actor=dic_user, case=f0)
+    trace.refresh_from_db()
+    scenario.enter_code(trace.msisdn, trace.verification_code)
+    TraceRequest.objects.filter(pk=trace.pk).update(last_polled_at=None)
+    client.force_login(dic_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(trace.get_absolute_url())
+    trace.refresh_from_db()
+    assert trace.status == TraceState.COMPLETED and trace.ingest_state == "done"

@@ -258,6 +258,18 @@ def trace_refresh(*, trace_id: int, source: str = "poll") -> TraceRequest:
     return trace
 
 
+def trace_refresh_if_due(*, trace: TraceRequest, every_seconds: int = 10) -> TraceRequest:
+    """Refresh an unfinished trace unless it was read from Bluezone in the last seconds."""
+    due = (
+        trace.last_polled_at is None
+        or (timezone.now() - trace.last_polled_at).total_seconds() >= every_seconds
+    )
+    unfinished = trace.is_open or trace.ingest_state == IngestState.PENDING
+    if not (due and unfinished):
+        return trace
+    return trace_refresh(trace_id=trace.pk, source="poll")
+
+
 def trace_request_cancel(*, actor, trace: TraceRequest) -> TraceRequest:
     if not actor.has_perm("bluezone.open_trace"):
         raise ApplicationError(_("Only DIC operators cancel trace requests."))

@@ -47,6 +47,12 @@ class TraceDetailView(TracingAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         trace = selectors.trace_get(actor=self.request.user, pk=self.kwargs["pk"])
+        if not settings.CELERY_BROKER_URL:
+            # Without a broker there is no beat to poll Bluezone: looking at the page does.
+            try:
+                trace = services.trace_refresh_if_due(trace=trace)
+            except BluezoneError as exc:
+                messages.warning(self.request, str(exc))
         show = self.request.GET.get("show", "candidates")
         page = Paginator(selectors.trace_contacts(trace=trace, show=show), 100).get_page(
             self.request.GET.get("page")
