@@ -167,17 +167,49 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
 REST_FRAMEWORK = {
+    # Bearer first: a request without credentials gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracing_portal.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "tracing_portal.api.permissions.HasRequiredPermissions",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["tracing_portal.api.throttling.ApiTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "tracing_portal.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "tracing_portal.api.exceptions.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tracing portal API",
+    "DESCRIPTION": (
+        "The portal's people, Bluezone tracing, SMS and figures for the agencies' own "
+        "systems. Authenticate with `Authorization: Bearer <token>` (a token an administrator "
+        "issues in the admin) or a portal session. Every endpoint enforces the same roles "
+        "and province as the portal's pages: another province's record is a 404. Errors "
+        'are `{"error": {"code", "message", "details"}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a "status"; each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "tracing_portal.cases.models.CaseStatus",
+        "TraceStateEnum": "tracing_portal.bluezone.models.TraceState",
+        "LookupStatusEnum": "tracing_portal.bluezone.models.LookupStatus",
+        "SmsStatusEnum": "tracing_portal.notifications.models.SmsStatus",
+        "SmsTemplateKindEnum": "tracing_portal.notifications.models.TemplateKind",
+        "SmsPageKindEnum": "tracing_portal.notifications.forms.PAGE_KINDS",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -309,6 +341,22 @@ CELERY_BEAT_SCHEDULE["exchange.import_files_purge"] = {
 }
 
 # --- api ---
+
+# Swagger UI and ReDoc are served from the drf-spectacular-sidecar package, not a CDN.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+# Requests one API token (or one browser session) may make, e.g. "600/min", "20000/day".
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
+# Throttle counts live in this cache. Several web processes count together only if it is
+# shared: in production point it at Redis, e.g. redis://127.0.0.1:6379/2.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    **globals().get("CACHES", {}),
+    "api": env.cache("API_CACHE_URL", default="locmemcache://tracing-portal-api"),
+}
+# A token's last use is written at most this often (one UPDATE, whatever the request rate).
+API_TOKEN_LAST_USED_SECONDS = env.int("API_TOKEN_LAST_USED_SECONDS", default=60)
+# A new token expires after this many days unless the administrator says otherwise (0: never).
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=365)
 
 # --- end of app sections ---
 

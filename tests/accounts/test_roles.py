@@ -82,6 +82,17 @@ MATRIX.update(
 # --- end exchange
 
 
+# --- api
+MATRIX.update(
+    {
+        "api.view_apitoken": {"province_admin", "national_admin"},
+        "api.add_apitoken": {"province_admin", "national_admin"},
+        "api.change_apitoken": {"province_admin", "national_admin"},
+    }
+)
+# --- end api
+
+
 @pytest.mark.parametrize("perm,roles", MATRIX.items())
 def test_role_permission_matrix(make_user, perm, roles):
     for role in Role.values:

@@ -110,6 +110,15 @@ ROLE_PERMISSIONS[Role.NATIONAL_ADMIN] |= {"exchange.export_data"}
 # --- end exchange
 
 
+# --- api: administrators issue and revoke API tokens in the admin (province administrators
+# for their own province's users). Using the API needs no permission of its own: each
+# endpoint asks for the same permission as its page.
+_API_TOKENS = ["api.view_apitoken", "api.add_apitoken", "api.change_apitoken"]
+ROLE_PERMISSIONS[Role.PROVINCE_ADMIN] |= {*_API_TOKENS}
+ROLE_PERMISSIONS[Role.NATIONAL_ADMIN] |= {*_API_TOKENS}
+# --- end api
+
+
 def sync_role_permissions(*, using="default"):
     """Make each role's group hold exactly ROLE_PERMISSIONS[role]. Unknown permissions
     (an app not migrated yet) are skipped; the role matrix test proves none is missing."""

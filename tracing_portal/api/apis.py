@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class MeApi(APIView):
+    """Who the credentials belong to: role, province and permissions."""
+
+    class OutputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        full_name = serializers.CharField()
+        agency = serializers.CharField()
+        role = serializers.CharField(allow_null=True)
+        province = serializers.CharField(allow_null=True, help_text="GSO code; null: national.")
+        permissions = serializers.ListField(child=serializers.CharField())
+        token = serializers.CharField(
+            allow_null=True, help_text="The id of the token used; null for a browser session."
+        )
+
+    @extend_schema(tags=["account"], responses={200: OutputSerializer})
+    def get(self, request):
+        user = request.user
+        data = {
+            "username": user.username,
+            "full_name": user.full_name,
+            "agency": user.agency,
+            "role": user.primary_role,
+            "province": user.province_id,
+            "permissions": sorted(user.get_all_permissions()),
+            "token": getattr(request.auth, "display_id", None),
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+@extend_schema(exclude=True)
+class NotFoundApi(APIView):
+    """Any other path under /api/v1/: a 404 in the API's error shape, not an HTML page."""
+
+    def _not_found(self, request, *args, **kwargs):
+        raise NotFound()
+
+    get = post = put = patch = delete = _not_found
+
+
+try:  # django-csp: ReDoc styles itself with <style> elements it creates at run time.
+    from csp.constants import UNSAFE_INLINE
+    from csp.decorators import csp_update
+
+    _redoc_csp = method_decorator(csp_update({"style-src": [UNSAFE_INLINE]}), name="get")
+except ImportError:  # pragma: no cover - without django-csp there is no policy to relax
+
+    def _redoc_csp(cls):
+        return cls
+
+
+class SwaggerApi(SpectacularSwaggerSplitView):
+    """Swagger UI from the drf-spectacular-sidecar package; its script is a separate file,
+    so the page needs no inline script."""
+
+    template_name = "api/swagger_ui.html"
+
+
+@_redoc_csp
+class RedocApi(SpectacularRedocView):
+    """ReDoc from the drf-spectacular-sidecar package, without web fonts."""
+
+    template_name = "api/redoc.html"
+
+
+class SchemaApi(SpectacularAPIView):
+    """The OpenAPI 3 schema (YAML; `?format=json` for JSON), in English unless `?lang=vi`."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        lang = request.GET.get("lang")
+        if lang not in dict(settings.LANGUAGES):
+            lang = "en"
+        with translation.override(lang):
+            return super().get(request, *args, **kwargs)

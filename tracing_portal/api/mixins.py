@@ -1,0 +1,38 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+
+from .pagination import ApiCursorPagination
+
+
+class ListApiMixin:
+    """A list operation: its filters are validated by a django-filter FilterSet (which also
+    describes them in the schema), the view hands them to its selector, and the result is
+    paged by cursor."""
+
+    filterset_class = None
+    pagination_class = ApiCursorPagination
+
+    @property
+    def filter_backends(self):
+        return [DjangoFilterBackend] if self.filterset_class else []
+
+    def get_queryset(self):
+        """Only for the OpenAPI schema: the model whose fields type the filters. The rows
+        come from the view's selector."""
+        return self.filterset_class._meta.model.objects.none()
+
+    def get_filters(self) -> dict:
+        if not self.filterset_class:
+            return {}
+        filterset = self.filterset_class(
+            data=self.request.query_params, queryset=self.get_queryset(), request=self.request
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset.form.cleaned_data
+
+    def paginate(self, queryset, serializer_class, **context):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        data = serializer_class(page, many=True, context={"request": self.request, **context}).data
+        return paginator.get_paginated_response(data)
