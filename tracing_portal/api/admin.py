@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from tracing_portal.accounts.scoping import scope_to_province
 from tracing_portal.core.exceptions import ApplicationError
@@ -32,9 +32,9 @@ class StateFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("active", gettext_lazy("Active")),
-            ("expired", gettext_lazy("Expired")),
-            ("revoked", gettext_lazy("Revoked")),
+            ("active", pgettext_lazy("api token", "Active")),
+            ("expired", pgettext_lazy("api token", "Expired")),
+            ("revoked", pgettext_lazy("api token", "Revoked")),
         ]
 
     def queryset(self, request, queryset):
@@ -110,8 +110,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("state"))
     def state(self, obj):
         if obj.revoked_at:
-            return _("Revoked")
-        return _("Expired") if obj.is_expired else _("Active")
+            return pgettext("api token", "Revoked")
+        if obj.is_expired:
+            return pgettext("api token", "Expired")
+        return pgettext("api token", "Active")
 
     def save_model(self, request, obj, form, change):
         if change:

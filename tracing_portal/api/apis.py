@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 )
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -63,7 +64,18 @@ except ImportError:  # pragma: no cover - without django-csp there is no policy 
         return cls
 
 
-class SwaggerApi(SpectacularSwaggerSplitView):
+class JsonErrorsMixin:
+    """The schema and documentation pages answer errors (401...) in JSON, like the rest of
+    the API, whatever format they serve on success."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class SwaggerApi(JsonErrorsMixin, SpectacularSwaggerSplitView):
     """Swagger UI from the drf-spectacular-sidecar package; its script is a separate file,
     so the page needs no inline script."""
 
@@ -71,13 +83,13 @@ class SwaggerApi(SpectacularSwaggerSplitView):
 
 
 @_redoc_csp
-class RedocApi(SpectacularRedocView):
+class RedocApi(JsonErrorsMixin, SpectacularRedocView):
     """ReDoc from the drf-spectacular-sidecar package, without web fonts."""
 
     template_name = "api/redoc.html"
 
 
-class SchemaApi(SpectacularAPIView):
+class SchemaApi(JsonErrorsMixin, SpectacularAPIView):
     """The OpenAPI 3 schema (YAML; `?format=json` for JSON), in English unless `?lang=vi`."""
 
     @extend_schema(exclude=True)

@@ -15,5 +15,4 @@ DUPLICATES_FOUND = _(
     "This person may already be on file. Check the people listed; send confirm_duplicates "
     "set to true to create a new record anyway."
 )
-NO_SUCH_PROVINCE = _("No province has the code %(code)s.")
 DATE_RANGE_REVERSED = _("The start date is after the end date.")

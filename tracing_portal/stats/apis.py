@@ -9,9 +9,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracing_portal.api import messages
 from tracing_portal.api.mixins import ListApiMixin
 from tracing_portal.api.schema import errors
 
+from . import tracing_figures
 from .models import InstallSnapshot
 from .selectors import (
     dashboard_province,
@@ -20,7 +22,6 @@ from .selectors import (
     national_install_headline,
     province_install_headline,
 )
-from .tracing_figures import tracing_figures_summary
 from .types import Denominator
 
 TAGS = ["stats"]
@@ -192,19 +193,92 @@ class InstallHeadlineApi(APIView):
         return Response(self.OutputSerializer(data).data)
 
 
+class LevelFiguresSerializer(serializers.Serializer):
+    level = serializers.IntegerField(allow_null=True, help_text="null: every level together.")
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    by_bluezone = serializers.DictField(child=serializers.IntegerField())
+    by_f0_status = serializers.DictField(child=serializers.IntegerField())
+    by_verification = serializers.DictField(child=serializers.IntegerField())
+    pending_under_1_day = serializers.IntegerField()
+    pending_1_to_3_days = serializers.IntegerField()
+    pending_over_3_days = serializers.IntegerField()
+    oldest_pending = serializers.DateTimeField(allow_null=True)
+    coverage = serializers.FloatField(
+        allow_null=True, help_text="Share with Bluezone confirmed installed (a fraction)."
+    )
+    coverage_of_known = serializers.FloatField(allow_null=True)
+
+
 class TracingFiguresApi(APIView):
-    """The tracing figures beside the install rates (the dashboard's tracing section):
-    `available` is false while the portal does not compute them."""
+    """The tracing figures beside the install rates (the dashboard's tracing section) for
+    a range of days (default: the last 30): people by level, the verification backlog,
+    Bluezone coverage, asks to install, trace requests, candidates, SMS, and the time from
+    verifying an F0 to opening its trace. `available` is false while the portal does not
+    compute them."""
 
     required_permissions = ["stats.view_dashboard"]
 
     class QuerySerializer(serializers.Serializer):
         province = serializers.CharField(required=False, max_length=2, help_text=PROVINCE_HELP)
+        date_from = serializers.DateField(required=False)
+        date_to = serializers.DateField(required=False)
+
+        def validate(self, data):
+            if (
+                data.get("date_from")
+                and data.get("date_to")
+                and data["date_from"] > data["date_to"]
+            ):
+                raise serializers.ValidationError({"date_from": messages.DATE_RANGE_REVERSED})
+            return data
 
     class OutputSerializer(serializers.Serializer):
+        class PeopleSerializer(serializers.Serializer):
+            levels = LevelFiguresSerializer(many=True)
+            total = LevelFiguresSerializer()
+
+        class InstallAsksSerializer(serializers.Serializer):
+            asked = serializers.IntegerField()
+            converted = serializers.IntegerField()
+            share = serializers.FloatField(allow_null=True)
+
+        class TracesSerializer(serializers.Serializer):
+            total = serializers.IntegerField()
+            by_status = serializers.DictField(child=serializers.IntegerField())
+
+        class CandidatesSerializer(serializers.Serializer):
+            pending = serializers.IntegerField()
+            accepted = serializers.IntegerField()
+            rejected = serializers.IntegerField()
+            acceptance = serializers.FloatField(allow_null=True)
+
+        class SmsSerializer(serializers.Serializer):
+            total = serializers.IntegerField()
+            handed_to_operator = serializers.IntegerField()
+            queued = serializers.IntegerField()
+            awaiting_report = serializers.IntegerField()
+            delivered = serializers.IntegerField()
+            failed = serializers.IntegerField()
+            delivery_rate = serializers.FloatField(allow_null=True)
+
+        class VerificationToTraceSerializer(serializers.Serializer):
+            verified_f0 = serializers.IntegerField()
+            traced = serializers.IntegerField()
+            not_traced = serializers.IntegerField()
+            median_hours = serializers.FloatField(allow_null=True)
+
         province_code = serializers.CharField(allow_null=True)
         available = serializers.BooleanField()
-        figures = serializers.DictField(help_text="Each figure's name and its value.")
+        date_from = serializers.DateField(allow_null=True)
+        date_to = serializers.DateField(allow_null=True)
+        people = PeopleSerializer(allow_null=True)
+        install_asks = InstallAsksSerializer(allow_null=True)
+        traces = TracesSerializer(allow_null=True)
+        candidates = CandidatesSerializer(allow_null=True)
+        sms = SmsSerializer(allow_null=True)
+        verification_to_trace = VerificationToTraceSerializer(allow_null=True)
 
     @extend_schema(
         tags=TAGS,
@@ -214,13 +288,41 @@ class TracingFiguresApi(APIView):
     def get(self, request):
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        province = dashboard_province(
-            actor=request.user, province_code=query.validated_data.get("province")
+        data = query.validated_data
+        province = dashboard_province(actor=request.user, province_code=data.get("province"))
+        summary = _tracing_summary(
+            actor=request.user,
+            province=province,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
         )
-        summary = tracing_figures_summary(actor=request.user, province=province)
-        data = {
-            "province_code": province.pk if province else None,
-            "available": summary is not None,
-            "figures": summary.figures if summary is not None else {},
-        }
-        return Response(self.OutputSerializer(data).data)
+        body = dict.fromkeys(self.OutputSerializer().fields)
+        body.update(province_code=province.pk if province else None, available=False)
+        if summary is not None:
+            body.update(
+                available=True,
+                date_from=summary.period.date_from,
+                date_to=summary.period.date_to,
+                people=summary.people,
+                install_asks=summary.install_asks,
+                traces=summary.traces,
+                candidates=summary.candidates,
+                sms=summary.sms,
+                verification_to_trace=summary.verification_to_trace,
+            )
+        return Response(self.OutputSerializer(body).data)
+
+
+def _tracing_summary(*, actor, province, date_from, date_to):
+    """`tracing_figures_summary` over the days asked for (the dashboard's default range when
+    none is given)."""
+    period_type = getattr(tracing_figures, "TracingRange", None)
+    if period_type is None:  # the figures are not computed yet
+        return tracing_figures.tracing_figures_summary(actor=actor, province=province)
+    period = None
+    if date_from or date_to:
+        default = period_type.last_days()
+        date_to = date_to or max(default.date_to, date_from)
+        date_from = date_from or date_to - (default.date_to - default.date_from)
+        period = period_type(date_from=date_from, date_to=date_to)
+    return tracing_figures.tracing_figures_summary(actor=actor, province=province, period=period)
