@@ -117,3 +117,49 @@ def test_without_a_broker_viewing_the_trace_polls_bluezone(
         client.get(trace.get_absolute_url())
     trace.refresh_from_db()
     assert trace.status == TraceState.COMPLETED and trace.ingest_state == "done"
+
+
+def test_dic_sends_the_code_by_sms_once(client, dic_user, f0, django_capture_on_commit_callbacks):
+    from tracing_portal.notifications.models import SmsMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        trace = services.trace_request_open(actor=dic_user, case=f0)
+    trace.refresh_from_db()
+    client.force_login(dic_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("bluezone:send_code", args=[trace.pk]))
+        client.post(reverse("bluezone:send_code", args=[trace.pk]))  # a double click
+    message = SmsMessage.objects.get()
+    assert message.case == f0 and message.template_kind == "verification_code"
+    assert trace.verification_code in message.body
+    assert message.status in ("sent", "delivered")
+
+
+def test_accepted_contacts_are_notified_once(
+    client, cdc_user, dic_user, f0, django_capture_on_commit_callbacks
+):
+    from tracing_portal.notifications.models import SmsMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        trace = services.trace_request_open(actor=dic_user, case=f0)
+    trace.refresh_from_db()
+    scenario.enter_code(trace.msisdn, trace.verification_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trace_refresh(trace_id=trace.pk)
+    accepted, _problems = services.candidates_accept_all(actor=cdc_user, trace=trace)
+    client.force_login(dic_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("bluezone:notify", args=[trace.pk]))
+        client.post(reverse("bluezone:notify", args=[trace.pk]))
+    notices = SmsMessage.objects.filter(template_kind="exposure_notice")
+    assert notices.count() == accepted > 0
+    assert set(notices.values_list("case__source", flat=True)) == {f0.pk}
+
+
+def test_cdc_cannot_send_sms_from_the_trace(
+    client, cdc_user, dic_user, f0, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        trace = services.trace_request_open(actor=dic_user, case=f0)
+    client.force_login(cdc_user)
+    assert client.post(reverse("bluezone:send_code", args=[trace.pk])).status_code == 403

@@ -50,6 +50,9 @@ def seed(*, stdout) -> None:
     ):
         services.candidate_accept(actor=cdc, contact=contact)
         accepted += 1
+    # DIC texted the waiting F0 its code, and the accepted contacts their notice.
+    services.trace_send_code_sms(actor=dic, trace=traces[second.code])
+    services.trace_notify_accepted(actor=dic, trace=done)
     stdout.write(
         f"Bluezone: {len(traces)} trace requests; {first.code} matched "
         f"{done.contacts.count()} contacts, {accepted} accepted as F1; "

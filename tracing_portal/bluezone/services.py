@@ -535,3 +535,42 @@ def candidates_accept_all(*, actor, trace: TraceRequest) -> tuple[int, list[str]
         except ApplicationError as exc:
             problems.append(f"{mask(contact.phone)}: {exc.message}")
     return accepted, problems
+
+
+# Text messages from the short code
+
+
+def trace_send_code_sms(*, actor, trace: TraceRequest):
+    """Text the verification code to the F0 (once per trace unless `resend`)."""
+    from tracing_portal.notifications.services import sms_send
+
+    if not actor.has_perm("notifications.send_sms"):
+        raise ApplicationError(_("You may not send text messages."))
+    if trace.status != TraceState.CODE_ISSUED or not trace.verification_code:
+        raise ApplicationError(_("The code can only be sent while it waits to be entered."))
+    return sms_send(
+        actor=actor,
+        case=trace.case,
+        template_kind="verification_code",
+        purpose=f"trace:{trace.pk}",
+        extra_context={"ma_xac_thuc": trace.verification_code, "het_han": trace.code_expires_at},
+    )
+
+
+def trace_notify_accepted(*, actor, trace: TraceRequest):
+    """Send the exposure notice to every accepted contact of the trace (each once)."""
+    from tracing_portal.notifications.services import sms_send_bulk
+
+    if not actor.has_perm("notifications.send_sms"):
+        raise ApplicationError(_("You may not send text messages."))
+    people = Case.objects.filter(
+        pk__in=trace.contacts.filter(review=Review.ACCEPTED).values("resulting_case")
+    ).select_related("province")
+    if not people:
+        raise ApplicationError(_("No accepted contacts to notify yet."))
+    return sms_send_bulk(
+        actor=actor,
+        cases=people,
+        template_kind="exposure_notice",
+        purpose=f"trace:{trace.pk}",
+    )

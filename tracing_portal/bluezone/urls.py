@@ -13,5 +13,7 @@ urlpatterns = [
     path("requests/<int:pk>/refresh/", views.TraceRefreshView.as_view(), name="refresh"),
     path("requests/<int:pk>/cancel/", views.TraceCancelView.as_view(), name="cancel"),
     path("requests/<int:pk>/accept-all/", views.AcceptAllView.as_view(), name="accept_all"),
+    path("requests/<int:pk>/send-code/", views.SendCodeView.as_view(), name="send_code"),
+    path("requests/<int:pk>/notify/", views.NotifyAcceptedView.as_view(), name="notify"),
     path("contacts/<int:pk>/review/", views.CandidateReviewView.as_view(), name="review"),
 ]

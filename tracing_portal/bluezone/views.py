@@ -128,6 +128,37 @@ class AcceptAllView(TraceActionView):
             messages.warning(request, problem)
 
 
+class SendCodeView(TraceActionView):
+    permission_required = "notifications.send_sms"
+
+    def act(self, request, trace):
+        message = services.trace_send_code_sms(actor=request.user, trace=trace)
+        messages.success(
+            request,
+            _("The code was sent by SMS to %(phone)s.") % {"phone": message.recipient_masked},
+        )
+
+
+class NotifyAcceptedView(TraceActionView):
+    permission_required = "notifications.send_sms"
+
+    def act(self, request, trace):
+        result = services.trace_notify_accepted(actor=request.user, trace=trace)
+        messages.success(
+            request,
+            _(
+                "Exposure notices: %(sent)s queued, %(skipped)s already sent, %(no_phone)s "
+                "without a phone, %(capped)s over the daily cap."
+            )
+            % {
+                "sent": result.created,
+                "skipped": result.skipped_already_sent,
+                "no_phone": result.skipped_no_phone,
+                "capped": result.refused_cap,
+            },
+        )
+
+
 class CandidateReviewView(TracingAccessMixin, View):
     permission_required = "bluezone.review_candidate"
     http_method_names = ["post"]

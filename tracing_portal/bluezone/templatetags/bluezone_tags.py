@@ -68,4 +68,5 @@ def case_tracing(context, case):
         "csrf_token": context.get("csrf_token"),
         "can_lookup": user.has_perm("bluezone.request_lookup"),
         "can_open": user.has_perm("bluezone.open_trace"),
+        "can_sms": user.has_perm("notifications.send_sms"),
     }
