@@ -1,10 +1,16 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
+from tests.cases.factories import CaseFactory
+from tests.factories import UserFactory
+from tests.notifications.factories import SmsMessageFactory
 from tracing_portal.geo.models import Province
 from tracing_portal.stats.services import snapshot_upsert_many
 from tracing_portal.stats.types import SnapshotRow
+
+from .factories import InstallAskFactory, TracedContactFactory, TraceRequestFactory
 
 # Hà Nội, Hải Dương, Đà Nẵng, TP Hồ Chí Minh: hand-computed examples use these four.
 HN, HD, DN, HCM = "01", "30", "48", "79"
@@ -60,5 +66,53 @@ def every_province_days(db):
                 for i, (code, population) in enumerate(sorted(populations.items()))
             ]
             snapshot_upsert_many(on=day, rows=rows, source="import")
+
+    return make
+
+
+@pytest.fixture
+def tracing_data(db):
+    """tracing_data(n, province=HD): n of each record the tracing figures count, from the
+    last few hours (inside the dashboard's default range): a verified F0 with Bluezone, its
+    pending F1 asked to install, a completed trace with an accepted and a pending
+    candidate, and a delivered SMS."""
+
+    def make(n, *, province=HD):
+        now = timezone.now()
+
+        def hours(h):
+            return now - dt.timedelta(hours=h)
+
+        user = UserFactory(province_id=province)
+        for _i in range(n):
+            f0 = CaseFactory(
+                province_id=province,
+                entered_by=user,
+                created_at=hours(6),
+                verification="verified",
+                verified_at=hours(5),
+                bluezone_status="installed",
+                bluezone_checked_at=hours(5),
+            )
+            f1 = CaseFactory(
+                province_id=province,
+                entered_by=user,
+                level=1,
+                source=f0,
+                created_at=hours(4),
+                bluezone_status="installed",
+                bluezone_checked_at=hours(1),
+            )
+            InstallAskFactory(case=f1, asked_at=hours(3))
+            trace = TraceRequestFactory(case=f0, created_at=hours(2))
+            TracedContactFactory(trace=trace, review="accepted")
+            TracedContactFactory(trace=trace)
+            SmsMessageFactory(
+                case=f1,
+                created_by=user,
+                status="delivered",
+                queued_at=hours(1),
+                sent_at=hours(1),
+            )
 
     return make

@@ -67,7 +67,7 @@ def test_official_sees_their_provinces_rate_rank_and_targets(client, hd_official
     assert 'data-testid="headline-rank">2/4<' in page
     # 100.001 more installs pass Hà Nội; 50.000 more reach 25%.
     assert "100.001" in page and "50.000" in page
-    assert response.context["tracing"] is None  # the tracing half is not built yet
+    assert response.context["tracing"].province.code == HD
 
 
 def test_own_province_is_highlighted_in_table_and_charts(client, hd_official, day):
@@ -127,13 +127,29 @@ def dashboard_queries(client):
 
 @pytest.mark.parametrize("user_fixture", ["hd_official", "national"])
 def test_dashboard_query_count_does_not_grow_with_the_data(
-    client, every_province_days, request, user_fixture
+    client, every_province_days, tracing_data, request, user_fixture
 ):
     request.getfixturevalue(user_fixture)
     every_province_days(2)
+    tracing_data(1)
     few = dashboard_queries(client)
     every_province_days(60)
+    tracing_data(8)
+    tracing_data(5, province=HN)
+    response = client.get(DASHBOARD)
+    assert response.context["tracing"].traces.total == (9 if user_fixture == "hd_official" else 14)
     assert dashboard_queries(client) == few
+
+
+def test_tracing_csv_query_count_does_not_grow_with_the_data(client, hd_official, tracing_data):
+    tracing_data(1)
+    url = reverse("stats:tracing_csv", args=["verification-to-trace"])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    tracing_data(10)
+    with CaptureQueriesContext(connection) as many:
+        assert csv_rows(client.get(url))[1][3:5] == ["11", "11"]
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 def test_each_chart_has_a_heading_description_and_csv_link(client, hd_official, day):

@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from functools import cache
 
 import plotly.graph_objects as go
+from django.db.models import TextChoices
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from tracing_portal.geo.reference import PROVINCES_GEOJSON
 
 from .selectors import NationalDay, RankRow, TrendPoint
+from .tracing_figures import PeopleFigures, TraceFigures, TracingFigures
 from .types import Denominator
 
 BRAND = "#0b5394"
@@ -357,3 +359,124 @@ def province_map_figure(
         )
     )
     return fig
+
+
+# --- tracing figures ------------------------------------------------------------------
+
+STATUS_COLOURS = {
+    "active": BRAND,
+    "negative": "#8c959f",
+    "recovered": "#1a7f37",
+    "deceased": "#24292f",
+    "released": "#8250df",
+}
+BLUEZONE_COLOURS = {"installed": "#1a7f37", "not_installed": HIGHLIGHT, "unknown": "#afb8c1"}
+SMALL_CHART_HEIGHT = 320
+
+
+def _small_layout(title: str, **extra) -> dict:
+    return _base_layout(
+        title,
+        height=SMALL_CHART_HEIGHT,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+        **extra,
+    )
+
+
+def _labels(choices: type[TextChoices]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def people_by_level_figure(people: PeopleFigures) -> go.Figure:
+    """People entered in the range: one bar per level, stacked by status."""
+    from tracing_portal.cases.models import CaseStatus
+
+    levels = [row.label for row in people.levels]
+    fig = go.Figure()
+    for value, label in _labels(CaseStatus).items():
+        fig.add_trace(
+            go.Bar(
+                x=levels,
+                y=[row.by_status[value] for row in people.levels],
+                name=label,
+                marker={"color": STATUS_COLOURS.get(value, MUTED)},
+                hovertemplate="<b>%{x}</b> · " + label + ": %{y:,}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        _small_layout(
+            _("People by level and status"),
+            barmode="stack",
+            yaxis={"title": {"text": _("People")}, "gridcolor": "#eef1f4", "tickformat": ",d"},
+        )
+    )
+    return fig
+
+
+def coverage_by_level_figure(people: PeopleFigures) -> go.Figure:
+    """Bluezone install status by level, each bar as 100% of the level's people."""
+    from tracing_portal.cases.models import BluezoneStatus
+
+    levels = [row.label for row in people.levels]
+    fig = go.Figure()
+    for value, label in _labels(BluezoneStatus).items():
+        fig.add_trace(
+            go.Bar(
+                x=levels,
+                y=[row.by_bluezone[value] for row in people.levels],
+                name=label,
+                marker={"color": BLUEZONE_COLOURS.get(value, MUTED)},
+                hovertemplate="<b>%{x}</b> · " + label + ": %{y:,}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        _small_layout(
+            _("Bluezone among traced people, by level"),
+            barmode="stack",
+            barnorm="percent",
+            yaxis={
+                "title": {"text": _("Share of the level's people (%)")},
+                "ticksuffix": "%",
+                "range": [0, 100],
+                "gridcolor": "#eef1f4",
+            },
+        )
+    )
+    return fig
+
+
+def traces_by_status_figure(traces: TraceFigures) -> go.Figure:
+    """Trace requests opened in the range, one bar per status."""
+    rows = traces.rows
+    fig = go.Figure(
+        go.Bar(
+            x=[count for _value, _label, count in rows],
+            y=[str(label) for _value, label, _count in rows],
+            orientation="h",
+            marker={"color": BRAND},
+            hovertemplate="<b>%{y}</b>: %{x:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        _small_layout(
+            _("Trace requests by status"),
+            xaxis={
+                "title": {"text": _("Trace requests")},
+                "gridcolor": "#eef1f4",
+                "tickformat": ",d",
+            },
+            yaxis={"autorange": "reversed", "automargin": True},
+            showlegend=False,
+        )
+    )
+    return fig
+
+
+def tracing_figures(tracing: TracingFigures) -> list[tuple[str, go.Figure]]:
+    """The tracing section's charts, by the name the page and its CSV links use."""
+    return [
+        ("people", people_by_level_figure(tracing.people)),
+        ("coverage", coverage_by_level_figure(tracing.people)),
+        ("traces", traces_by_status_figure(tracing.traces)),
+    ]

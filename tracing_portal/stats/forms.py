@@ -5,7 +5,10 @@ from .types import Denominator
 
 
 class DashboardForm(forms.Form):
-    """The dashboard's query string: shape only; the view resolves defaults and scope."""
+    """The dashboard's query string: shape only; the view resolves defaults and scope.
+
+    `on` is the day of the install figures; `date_from`..`date_to` the range of the tracing
+    figures (both days included)."""
 
     on = forms.DateField(
         label=_("Date"),
@@ -20,6 +23,18 @@ class DashboardForm(forms.Form):
         widget=forms.RadioSelect,
     )
     province = forms.CharField(label=_("Province"), required=False, max_length=2)
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     target = forms.DecimalField(
         label=_("Target rate (%)"),
         required=False,
@@ -30,3 +45,10 @@ class DashboardForm(forms.Form):
         localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
     )
+
+    def clean(self):
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end of the range comes before its start."))
+        return data

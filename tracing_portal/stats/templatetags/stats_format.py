@@ -3,6 +3,7 @@ Vietnamese, "21.52%" and "407,213" in English."""
 
 from django import template
 from django.utils import formats, numberformat
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -43,3 +44,26 @@ def count(value):
     if value is None or value == "":
         return "—"
     return format_number(value)
+
+
+@register.filter
+def share(value):
+    """A share (0.5) as a percentage with one decimal ("50,0%")."""
+    if value is None or value == "":
+        return "—"
+    return format_number(value * 100, 1) + "%"
+
+
+@register.filter
+def duration(value):
+    """A timedelta in days, hours and minutes ("1 ngày 2 giờ", "3 giờ 20 phút", "45 phút")."""
+    if value is None or value == "":
+        return "—"
+    minutes = round(value.total_seconds() / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)s min") % {"minutes": minutes}
