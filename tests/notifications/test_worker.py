@@ -1,0 +1,105 @@
+"""An SMS through a real Celery worker process on Redis: the back-off retries of the task
+(not the in-place ones of eager mode) and the sandbox's receipt sent from the worker.
+
+Runs when CELERY_BROKER_URL is set and the database is PostgreSQL (CI's second run).
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from tracing_portal.notifications.models import SmsMessage, SmsStatus
+from tracing_portal.notifications.sandbox.models import SandboxSms
+from tracing_portal.notifications.services import sms_send
+
+from .factories import PersonFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
+        reason="needs CELERY_BROKER_URL (Redis) and DATABASE_URL on PostgreSQL",
+    ),
+]
+
+
+@pytest.fixture
+def worker(live_server, settings):
+    settings.SITE_URL = live_server.url
+    settings.SMS_BACKEND = "http"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
+        "SITE_URL": live_server.url,
+        "SMS_BACKEND": "http",
+        "SMS_HTTP_URL": "",
+        "SMS_BACKOFF_SECONDS": "0.05",
+    }
+    from tracing_portal.celery import app
+
+    app.control.purge()
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tracing_portal",
+            "worker",
+            "-l",
+            "warning",
+            "--pool",
+            "solo",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_sms_is_retried_by_the_worker_and_its_receipt_arrives(worker, dic_user, settings):
+    settings.SMS_SANDBOX_FAULTS = {"fail_first": 2, "receipt_delay_seconds": 0.2}
+    person = PersonFactory(phone="+84912345678")
+    message = sms_send(
+        actor=dic_user, case=person, template_kind="install_request", purpose="install"
+    )
+    assert wait_for(lambda: SmsMessage.objects.get(pk=message.pk).status == SmsStatus.DELIVERED), (
+        "the worker did not send the message, or its receipt did not arrive"
+    )
+    message.refresh_from_db()
+    assert message.attempts == 3
+    received = SandboxSms.objects.get()
+    assert (received.submissions, received.message_id) == (1, message.provider_id)
