@@ -217,6 +217,12 @@ def test_ask_install_texts_and_logs_the_ask(dic_user, person, run_on_commit):
     assert (ask.channel, ask.asked_by) == ("sms", dic_user)
 
 
+def test_no_install_request_to_someone_who_has_bluezone(dic_user):
+    with pytest.raises(ApplicationError):
+        send(dic_user, PersonFactory(bluezone_status="installed"))
+    assert not SmsMessage.objects.exists()
+
+
 def test_ask_install_when_already_installed_sends_nothing(dic_user):
     person = PersonFactory(bluezone_status="installed")
     with pytest.raises(ApplicationError):

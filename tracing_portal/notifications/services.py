@@ -204,6 +204,11 @@ def sms_send(
             Case.objects.select_for_update(of=("self",)).select_related("province").get(pk=case.pk)
         )
         _check_recipient(actor=actor, case=current)
+        if (
+            template_kind == TemplateKind.INSTALL_REQUEST
+            and current.bluezone_status == BluezoneStatus.INSTALLED
+        ):
+            raise ApplicationError(_("Bluezone is already installed for this person."))
         template = sms_template_get(kind=template_kind, province_id=current.province_id)
         rendered = sms_render(
             template=template,
