@@ -238,3 +238,16 @@ def test_chain_picture_is_a_plotly_figure_of_everyone_below(client, cdc_user, po
     names = {trace.get("name") for trace in figure["data"]}
     assert {"F0", "F1", "F2"} <= names
     assert response.context["level_counts"] == [("F1", 1), ("F2", 1)]
+
+
+def test_dic_ticks_people_on_the_list_to_text_them(client, dic_user, cdc_user):
+    people = [CaseFactory(bluezone_status="not_installed") for _ in range(3)]
+    client.force_login(dic_user)
+    body = client.get(reverse("cases:list")).content.decode()
+    assert 'form="bulk-sms"' in body and reverse("notifications:bulk") in body
+    response = client.post(reverse("notifications:bulk"), {"case_ids": [p.pk for p in people[:2]]})
+    assert response.status_code == 200
+    shown = response.content.decode()
+    assert people[0].code in shown and people[1].code in shown and people[2].code not in shown
+    client.force_login(cdc_user)
+    assert 'form="bulk-sms"' not in client.get(reverse("cases:list")).content.decode()
