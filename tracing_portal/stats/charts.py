@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from django.db.models import TextChoices
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tracing_portal.geo.reference import PROVINCES_GEOJSON
 
@@ -408,7 +409,11 @@ def people_by_level_figure(people: PeopleFigures) -> go.Figure:
         _small_layout(
             _("People by level and status"),
             barmode="stack",
-            yaxis={"title": {"text": _("People")}, "gridcolor": "#eef1f4", "tickformat": ",d"},
+            yaxis={
+                "title": {"text": pgettext("number of people", "People")},
+                "gridcolor": "#eef1f4",
+                "tickformat": ",d",
+            },
         )
     )
     return fig
