@@ -13,8 +13,8 @@ def test_bench_import_small_version(db, settings, tmp_path, capsys):
     text = out.getvalue()
     with capsys.disabled():
         print("\n" + text)
-    assert "Import (read, validate, write, commit)" in text and "rows/s" in text
-    assert "Same file again" in text and "0 to create, 2,000 already on file" in text
+    assert "2. Import once confirmed" in text and "4. Single pass" in text and "rows/s" in text
+    assert "3. Same file again" in text and "0 to create, 2,000 already on file" in text
     assert "Plain django-import-export ModelResource: 100 rows" in text
     people = Case.objects.filter(entered_by__username="bench.import.30")
     assert people.count() == 2000

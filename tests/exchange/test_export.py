@@ -243,5 +243,32 @@ def test_ministry_report_counts_f0_f1_f2_by_district_and_day(admin_client, db):
 
 def test_export_index_lists_what_the_user_may_export(admin_client):
     page = admin_client.get(reverse("exchange:export")).content.decode()
-    for name in ("export_people", "export_sms", "export_snapshots", "ministry_report"):
+    for name in ("export_people", "export_candidates", "export_sms", "export_snapshots",
+                 "ministry_report"):  # fmt: skip
         assert reverse(f"exchange:{name}") in page
+
+
+def test_f1_candidates_export_of_the_own_province_only(admin_client, police_user, people):
+    from tracing_portal.bluezone.models import TracedContact, TraceRequest
+
+    now = timezone.now()
+
+    def trace_with_candidate(case, phone):
+        trace = TraceRequest.objects.create(
+            case=case, province_id=case.province_id, opened_by=police_user, msisdn="84912345678"
+        )
+        return TracedContact.objects.create(
+            trace=trace, contact_id=f"c-{phone}", phone=phone, sightings_count=120,
+            first_seen=now, last_seen=now, raw_minutes=42.5, weighted_minutes=30.0,
+            is_candidate=True,
+        )  # fmt: skip
+
+    trace_with_candidate(people, "+84977000111")
+    trace_with_candidate(Case.objects.get(code="HN-000001"), "+84977000222")
+    response = admin_client.post(reverse("exchange:export_candidates"), {"file_format": "csv"})
+    rows = read_csv(response)
+    assert rows[0][:4] == ["Mã F0", "Họ và tên F0", "Lần truy vết", "Số điện thoại"]
+    assert len(rows) == 2
+    assert rows[1][0] == "HD-000001" and rows[1][3] == "097****111"
+    assert rows[1][10] == "Chờ xét duyệt"
+    assert exports()[0].details["dataset"] == "f1_candidates"

@@ -310,3 +310,28 @@ def test_unknown_relation_is_kept_as_other_with_a_note(police_user, import_file)
     job = import_file(police_user, content)
     assert job.error_rows == 0
     assert any("“Bạn nhậu” được ghi nhận là “Khác”" in n.get("msg", "") for n in job.notes)
+
+
+def test_the_previews_reading_is_kept_signed_for_the_import(police_user, tmp_path):
+    from tracing_portal.exchange.importers import Context
+    from tracing_portal.exchange.people import PeopleImport
+
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(chain_file())
+    first = PeopleImport(Context(actor=police_user, province=police_user.province))
+    with first.open(path) as sheet:
+        first.read(sheet)
+    kept = str(tmp_path / "f.parsed")
+    first.save_parsed(kept, digest="abc")
+    second = PeopleImport(Context(actor=police_user, province=police_user.province))
+    assert second.load_parsed(kept, digest="abc")
+    assert [p.full_name for p in second.people] == [p.full_name for p in first.people]
+    assert second.by_code["TX2"] is second.people[3]
+    assert not PeopleImport(Context(actor=police_user, province=police_user.province)).load_parsed(
+        kept, digest="another file"
+    )
+    blob = bytearray(open(kept, "rb").read())
+    blob[-5] ^= 1
+    open(kept, "wb").write(bytes(blob))
+    third = PeopleImport(Context(actor=police_user, province=police_user.province))
+    assert not third.load_parsed(kept, digest="abc") and third.people == []

@@ -190,12 +190,16 @@ class PeakMemory:
 
 
 class Stopwatch:
+    """Wall time, and the CPU time of this process (the database server's is not in it)."""
+
     def __enter__(self):
         self.started = time.perf_counter()
+        self.cpu_started = time.process_time()
         return self
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.started
+        self.cpu_seconds = time.process_time() - self.cpu_started
 
 
 def plain_resource_class(*, actor, province):

@@ -101,3 +101,14 @@ class MinistryReportForm(DateRangeForm):
         if first and last and (last - first).days >= self.MAX_DAYS:
             raise forms.ValidationError(_("Choose at most a year."))
         return data
+
+
+class CandidateFilterForm(DateRangeForm):
+    review = forms.ChoiceField(label=_("Review"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from tracing_portal.bluezone.models import Review
+
+        super().__init__(*args, **kwargs)
+        self.fields["review"].choices = [("", _("All"))] + Review.choices
+        self.fields["date_from"].label = _("Traces opened from")

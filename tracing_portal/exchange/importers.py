@@ -10,11 +10,17 @@ An import runs in three steps, and the preview is the first two:
 """
 
 import datetime as dt
+import hashlib
+import hmac
 import os
+import pickle
 import tempfile
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,11 +85,30 @@ class Context:
     now: dt.datetime = field(default_factory=timezone.now)
 
 
+PARSED_VERSION = 1
+_PARSED_BASE = ("errors", "notes", "file_notes", "labels", "outcome")
+
+
+def _signature(payload: bytes) -> bytes:
+    key = hashlib.sha256(b"exchange.parsed:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
+def file_digest(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 class BaseImport:
     """Shared machinery; a subclass names its resource and implements the three steps."""
 
     resource_class: type
     kind: str
+    # What step 1 leaves on the importer besides the base's errors and notes.
+    parsed_state: tuple[str, ...] = ()
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -96,6 +121,16 @@ class BaseImport:
         self.sheet: Sheet | None = None
         self.labels: dict[str, tuple[str, str]] = {}
         self._other_province_messages: dict[str, str] = {}
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def timed(self, step: str):
+        """Seconds spent in each step, for the benchmark and the log."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - started
 
     def make_resource(self):
         return self.resource_class()
@@ -144,52 +179,97 @@ class BaseImport:
             )
         return [(name, index) for name, index in match.fields.items() if name in importable]
 
+    # --- the result of step 1, kept between the preview and the import
+
+    def save_parsed(self, path: str, *, digest: str) -> None:
+        """Keep what `read` found (rows, errors, notes) for the import that follows the
+        preview: the file is not parsed twice. Signed with SECRET_KEY; see `load_parsed`."""
+        state = {name: getattr(self, name) for name in (*_PARSED_BASE, *self.parsed_state)}
+        payload = pickle.dumps(
+            {
+                "version": PARSED_VERSION,
+                "kind": self.kind,
+                "digest": digest,
+                "day": timezone.localdate(),
+                "state": state,
+            },
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        tmp = f"{path}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(_signature(payload) + payload)
+        os.replace(tmp, path)
+
+    def load_parsed(self, path: str, *, digest: str) -> bool:
+        """Take back what the preview read, if it was read from this very file today by this
+        version of the code; False (and nothing changed) otherwise."""
+        try:
+            with open(path, "rb") as f:
+                blob = f.read()
+        except OSError:
+            return False
+        signature, payload = blob[:32], blob[32:]
+        if not hmac.compare_digest(signature, _signature(payload)):
+            return False
+        data = pickle.loads(payload)  # noqa: S301 - signed by this installation above
+        if (data["version"], data["kind"], data["digest"], data["day"]) != (
+            PARSED_VERSION,
+            self.kind,
+            digest,
+            timezone.localdate(),
+        ):
+            return False
+        for name, value in data["state"].items():
+            setattr(self, name, value)
+        return True
+
     def extra_header_problems(self, found: dict[str, int]) -> list[str]:
         return []
 
     def read(self, sheet: Sheet, *, progress: Callable[[float], None] | None = None) -> None:
         self.sheet = sheet
         fields = self.check_header(sheet)
-        parsers = [(name, index, self.columns.columns[name].widget) for name, index in fields]
+        parsers = [
+            (name, index, widget.clean_with_note, widget.required)
+            for name, index in fields
+            for widget in (self.columns.columns[name].widget,)
+        ]
         outcome = self.outcome
         for number, cells in sheet.rows:
             width = len(cells)
             values = {}
-            blank = True
+            missing = []
+            filled = False
             row_errors = False
-            for name, index, widget in parsers:
-                cell = cells[index] if index < width else ""
-                if cell == "" or cell is None:
-                    if widget.required:
-                        values[name] = _Missing
-                    else:
-                        values[name] = None
+            for name, index, clean, required in parsers:
+                cell = cells[index] if index < width else None
+                if cell == "" or cell is None or (cell.__class__ is str and cell.isspace()):
+                    values[name] = None
+                    if required:
+                        missing.append(name)
                     continue
-                blank = False
                 try:
-                    value, remark = widget.clean_with_note(cell)
+                    value, remark = clean(cell)
                 except ValueError as exc:
                     self.error(number, name, str(exc))
                     row_errors = True
                     values[name] = None
                     continue
+                if value is not None:
+                    filled = True
+                elif required:
+                    missing.append(name)
                 if remark:
                     self.note(number, name, remark)
                 values[name] = value
-            if (
-                blank
-                and not row_errors
-                and all(v is None or v is _Missing for v in values.values())
-            ):
+            if not filled and not row_errors:
                 # Nothing in the portal's columns (a numbered template row, an empty line).
                 outcome.blank_rows += 1
                 continue
             outcome.rows += 1
-            for name, value in values.items():
-                if value is _Missing:
-                    self.error(number, name, _("This cell is empty."))
-                    values[name] = None
-                    row_errors = True
+            for name in missing:
+                self.error(number, name, _("This cell is empty."))
+                row_errors = True
             self.take_row(number, values, has_errors=row_errors)
             if progress is not None and outcome.rows % PROGRESS_EVERY_ROWS == 0:
                 progress(sheet.progress(number))
@@ -239,13 +319,6 @@ class BaseImport:
             self._other_province_messages[code],
         )
         return False
-
-
-class _MissingType:
-    pass
-
-
-_Missing = _MissingType()
 
 
 def write_error_files(
@@ -304,6 +377,7 @@ class FacilityImport(BaseImport):
 
     kind = "facilities"
     resource_class = FacilityResource
+    parsed_state = ("rows", "by_name")
 
     def __init__(self, ctx: Context):
         super().__init__(ctx)
@@ -396,6 +470,7 @@ class SnapshotImport(BaseImport):
 
     kind = "snapshots"
     resource_class = InstallSnapshotResource
+    parsed_state = ("rows", "seen")
 
     def __init__(self, ctx: Context):
         super().__init__(ctx)

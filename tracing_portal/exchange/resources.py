@@ -1,9 +1,10 @@
 """Export columns of the data the exchange app exports but no other app's resource covers:
-the SMS log and the Ministry's daily report. (People and facilities are in
+the SMS log, Bluezone's F1 candidates and the Ministry's daily report. (People and facilities are in
 `cases/resources.py`, install figures in `stats/resources.py`.)"""
 
 from import_export import resources
 
+from tracing_portal.bluezone.models import Review, TracedContact
 from tracing_portal.notifications.models import SmsMessage, SmsStatus, TemplateKind
 
 from .columns import Column
@@ -57,6 +58,52 @@ class SmsMessageResource(resources.ModelResource):
     def __init__(self, *, full_phones: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.fields["recipient"].widget.full = full_phones
+
+
+REVIEW_WORDS = {
+    Review.PENDING: ("Chờ xét duyệt",),
+    Review.ACCEPTED: ("Đã nhận là F1",),
+    Review.REJECTED: ("Không nhận",),
+}
+
+
+class TracedContactResource(resources.ModelResource):
+    """F1 candidates that Bluezone found near each traced F0, with their exposure."""
+
+    f0_code = Column(attribute="trace__case__code", column_name="Mã F0", widget=CellWidget())
+    f0_name = Column(
+        attribute="trace__case__full_name", column_name="Họ và tên F0", widget=CellWidget()
+    )
+    trace = Column(attribute="trace_id", column_name="Lần truy vết", widget=CellWidget())
+    phone = Column(attribute="phone", column_name="Số điện thoại", widget=PhoneWidget())
+    sightings = Column(
+        attribute="sightings_count", column_name="Số lần ghi nhận", widget=CellWidget()
+    )
+    first_seen = Column(attribute="first_seen", column_name="Lần đầu", widget=DateTimeWidget())
+    last_seen = Column(attribute="last_seen", column_name="Lần cuối", widget=DateTimeWidget())
+    minutes = Column(attribute="raw_minutes", column_name="Số phút ở gần", widget=CellWidget())
+    weighted = Column(
+        attribute="weighted_minutes", column_name="Số phút có trọng số", widget=CellWidget()
+    )
+    matched = Column(
+        attribute="matched_case__code", column_name="Đã có trong hồ sơ", widget=CellWidget()
+    )
+    review = Column(attribute="review", column_name="Xét duyệt", widget=WordsWidget(REVIEW_WORDS))
+    resulting = Column(
+        attribute="resulting_case__code", column_name="Mã F1 đã tạo", widget=CellWidget()
+    )
+
+    class Meta:
+        model = TracedContact
+        fields = (
+            "f0_code", "f0_name", "trace", "phone", "sightings", "first_seen", "last_seen",
+            "minutes", "weighted", "matched", "review", "resulting",
+        )  # fmt: skip
+        export_order = fields
+
+    def __init__(self, *, full_phones: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["phone"].widget.full = full_phones
 
 
 class _DistrictOrUnknown(CellWidget):

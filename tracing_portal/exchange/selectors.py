@@ -57,6 +57,25 @@ def sms_export_count(*, actor, filters: dict) -> int:
     return sms_message_list(actor=actor, filters=filters).count()
 
 
+def candidate_export_rows(*, actor, filters: dict, attributes: list[str]):
+    """Bluezone's F1 candidates of the actor's province's traces, newest trace first."""
+    from tracing_portal.bluezone.models import TracedContact
+    from tracing_portal.notifications.selectors import day_start
+
+    qs = scope_to_province(
+        TracedContact.objects.filter(is_candidate=True), actor=actor, field="trace__province"
+    )
+    if filters.get("review"):
+        qs = qs.filter(review=filters["review"])
+    if filters.get("date_from"):
+        qs = qs.filter(trace__created_at__gte=day_start(filters["date_from"]))
+    if filters.get("date_to"):
+        qs = qs.filter(trace__created_at__lt=day_start(filters["date_to"] + dt.timedelta(days=1)))
+    return qs.order_by("-trace__created_at", "trace_id", "-weighted_minutes", "id").values_list(
+        *attributes
+    )
+
+
 def snapshot_export_rows(
     *,
     attributes: list[str],

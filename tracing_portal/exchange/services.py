@@ -6,6 +6,7 @@ when it runs, because the register may have changed in between. The run writes e
 in one transaction, so a failure leaves nothing half imported.
 """
 
+import contextlib
 import datetime
 import logging
 import os
@@ -22,7 +23,14 @@ from tracing_portal.audit.models import AuditAction
 from tracing_portal.audit.services import audit_record
 from tracing_portal.core.exceptions import ApplicationError
 
-from .importers import BaseImport, Context, FacilityImport, SnapshotImport, write_error_files
+from .importers import (
+    BaseImport,
+    Context,
+    FacilityImport,
+    SnapshotImport,
+    file_digest,
+    write_error_files,
+)
 from .models import ImportJob, ImportKind, ImportStatus
 from .people import PeopleImport
 from .reading import FileProblem, sniff_head
@@ -170,6 +178,7 @@ def import_job_validate(*, job_id: int) -> ImportJob | None:
             with importer.open(job.file.path, file_format=job.file_format) as sheet:
                 job.encoding = sheet.encoding
                 importer.read(sheet, progress=_progress_saver(job.pk, 0, 85))
+            importer.save_parsed(_parsed_path(job), digest=file_digest(job.file.path))
             importer.resolve()
         except FileProblem as exc:
             return _finish(job, ImportStatus.REJECTED, message=exc.message)
@@ -237,18 +246,25 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     with translation.override(job.language):
         importer = _importer_for(job)
         try:
-            with importer.open(job.file.path, file_format=job.file_format) as sheet:
-                importer.read(sheet, progress=_progress_saver(job.pk, 0, 60))
+            with importer.timed("read"):
+                # The preview's reading of this same file, if it is there; else read again.
+                digest = file_digest(job.file.path)
+                if not importer.load_parsed(_parsed_path(job), digest=digest):
+                    with importer.open(job.file.path, file_format=job.file_format) as sheet:
+                        importer.read(sheet, progress=_progress_saver(job.pk, 0, 60))
             ImportJob.objects.filter(pk=job.pk).update(progress=70)
-            with transaction.atomic():
+            with importer.timed("transaction"), transaction.atomic():
                 locked = ImportJob.objects.select_for_update().get(pk=job.pk)
                 if locked.status != ImportStatus.IMPORTING:
                     return locked
-                importer.lock()
-                importer.resolve()
+                with importer.timed("lock"):
+                    importer.lock()
+                with importer.timed("resolve"):
+                    importer.resolve()
                 if importer.errors and not job.valid_rows_only:
                     raise _ChangedSincePreview
-                outcome = importer.write(valid_rows_only=job.valid_rows_only)
+                with importer.timed("write"):
+                    outcome = importer.write(valid_rows_only=job.valid_rows_only)
                 audit_record(
                     actor=job.created_by,
                     action=AuditAction.IMPORTED,
@@ -270,6 +286,13 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                     _issues_to_job(job, importer)
                 _after_commit(job, importer)
                 job = _finish(job, ImportStatus.DONE)
+            logger.info(
+                "Import %s: %s rows; %s",
+                job.pk,
+                outcome.rows,
+                ", ".join(f"{k} {v:.2f} s" for k, v in importer.timings.items()),
+            )
+            job.timings = importer.timings
         except _ChangedSincePreview:
             _issues_to_job(job, importer)
             return _finish(
@@ -313,10 +336,17 @@ def _after_commit(job: ImportJob, importer: BaseImport) -> None:
     transaction.on_commit(announce)
 
 
+def _parsed_path(job: ImportJob) -> str:
+    return f"{job.file.path}.parsed"
+
+
 def _delete_upload(job_id: int) -> None:
-    """The uploaded file holds personal data; once imported, it is not kept."""
+    """The uploaded file holds personal data; once imported, it is not kept (nor what the
+    preview read from it)."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is not None and job.file:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(_parsed_path(job))
         job.file.delete(save=False)
         ImportJob.objects.filter(pk=job_id).update(file="")
 
@@ -346,6 +376,9 @@ def import_files_purge(*, older_than_days: int | None = None) -> int:
         file="", error_file="", error_csv=""
     )
     for job in old.iterator():
+        if job.file:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(_parsed_path(job))
         for name in ("file", "error_file", "error_csv"):
             field = getattr(job, name)
             if field:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("export/", views.ExportIndexView.as_view(), name="export"),
     path("export/people/", views.ExportPeopleView.as_view(), name="export_people"),
     path("export/sms/", views.ExportSmsView.as_view(), name="export_sms"),
+    path("export/f1-candidates/", views.ExportCandidatesView.as_view(), name="export_candidates"),
     path("export/install-figures/", views.ExportSnapshotsView.as_view(), name="export_snapshots"),
     path("export/ministry-report/", views.MinistryReportView.as_view(), name="ministry_report"),
 ]

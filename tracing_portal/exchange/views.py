@@ -15,6 +15,7 @@ from . import selectors, services
 from .columns import ColumnSet
 from .exporting import CHUNK_ROWS, columns_of, rendered, stream_csv, write_xlsx
 from .forms import (
+    CandidateFilterForm,
     ExportFormatForm,
     ImportConfirmForm,
     ImportUploadForm,
@@ -359,6 +360,34 @@ class ExportSnapshotsView(ExportView):
         )
 
 
+class ExportCandidatesView(ExportView):
+    permission_required = ("exchange.export_data", "bluezone.view_tracerequest")
+    dataset = "f1_candidates"
+    title = gettext_lazy("Export F1 candidates")
+    intro = gettext_lazy(
+        "The contacts Bluezone found near each traced F0, with how long and how near, and "
+        "CDC's review. Phone numbers are masked unless you choose full numbers."
+    )
+    filename_stem = "ung-vien-f1"
+    has_phones = True
+
+    def filter_form(self, data=None):
+        return CandidateFilterForm(data)
+
+    def export(self, *, filters, full_phones):
+        from .resources import TracedContactResource
+
+        columns = columns_of(TracedContactResource(full_phones=full_phones))
+        qs = selectors.candidate_export_rows(
+            actor=self.request.user, filters=filters, attributes=[c.attribute for c in columns]
+        )
+        return (
+            [c.header for c in columns],
+            rendered(columns, qs.iterator(chunk_size=CHUNK_ROWS)),
+            qs.count,
+        )
+
+
 class MinistryReportView(ExportView):
     permission_required = ("exchange.export_data", "cases.view_case")
     dataset = "ministry_report"
@@ -386,6 +415,7 @@ class MinistryReportView(ExportView):
 EXPORTS = [
     ("exchange:export_people", ExportPeopleView),
     ("exchange:ministry_report", MinistryReportView),
+    ("exchange:export_candidates", ExportCandidatesView),
     ("exchange:export_sms", ExportSmsView),
     ("exchange:export_snapshots", ExportSnapshotsView),
 ]
