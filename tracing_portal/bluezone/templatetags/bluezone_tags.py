@@ -3,6 +3,7 @@ from datetime import datetime
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tracing_portal.cases.phones import mask
 
@@ -11,6 +12,13 @@ from ..selectors import case_lookups, case_traces
 register = template.Library()
 
 BAR_COLOURS = {"near": "#a40e26", "medium": "#c2570c", "far": "#8c959f"}
+BUCKET_NAMES = {"near": _lazy("near"), "medium": _lazy("medium"), "far": _lazy("far")}
+
+
+@register.filter
+def bucket_name(label: str) -> str:
+    """The RSSI bucket's name in the user's language (custom buckets keep their label)."""
+    return str(BUCKET_NAMES.get(label, label))
 
 
 @register.filter
