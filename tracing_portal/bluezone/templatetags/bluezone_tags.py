@@ -3,7 +3,7 @@ from datetime import datetime
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from tracing_portal.cases.phones import mask
 
@@ -12,7 +12,11 @@ from ..selectors import case_lookups, case_traces
 register = template.Library()
 
 BAR_COLOURS = {"near": "#a40e26", "medium": "#c2570c", "far": "#8c959f"}
-BUCKET_NAMES = {"near": _lazy("near"), "medium": _lazy("medium"), "far": _lazy("far")}
+BUCKET_NAMES = {
+    "near": gettext_lazy("near"),
+    "medium": gettext_lazy("medium"),
+    "far": gettext_lazy("far"),
+}
 
 
 @register.filter
