@@ -316,8 +316,10 @@ class Generator:
         n1 = self.people * 0.47
         # F0s with a phone who are verified get a trace; about one in five twice; the rest
         # of the traces go to F1s that CDC flagged.
-        f0_traced = min(1.0, self.traces / max(1.0, n0 * 0.92 * 0.9 * 1.2))
-        f1_flagged = max(0.0, self.traces - n0 * 0.92 * 0.9 * 1.2) / max(1.0, n1 * 0.92)
+        # 15% more subjects than traces are drawn; the extras are dropped at random.
+        wanted = self.traces * 1.15
+        f0_traced = min(1.0, wanted / max(1.0, n0 * 0.92 * 0.9 * 1.2))
+        f1_flagged = max(0.0, wanted - n0 * 0.92 * 0.9 * 1.2) / max(1.0, n1 * 0.92)
         self._flag_odds = (f0_traced, f1_flagged)
         case_columns = [
             "id", "created_at", "updated_at", "code", "level", "f0_status", "status",
@@ -468,7 +470,11 @@ class Generator:
 
     def _traces(self):
         rng = random.Random(self.seed + 1)
-        subjects = self.subjects[: self.traces]
+        subjects = self.subjects
+        if len(subjects) > self.traces:
+            # Drop extras at random (never the 500-person chain's F0, listed first).
+            drop = set(rng.sample(range(1, len(subjects)), len(subjects) - self.traces))
+            subjects = [s for i, s in enumerate(subjects) if i not in drop]
         self.subjects = []
         users = self.users
         trace_columns = [
@@ -497,12 +503,21 @@ class Generator:
             weight = 40.0 if index == 1 else rng.lognormvariate(0, 1.0)
             plans.append((index, subject, opened, status, weight))
         total_weight = sum(w for _i, _s, _o, status, w in plans if status == "completed")
+        # Sightings per completed trace, summing exactly to the total asked for.
+        shares = {
+            i: max(1, round(self.sightings * w / total_weight))
+            for i, _s, _o, status, w in plans
+            if status == "completed"
+        }
+        if shares:
+            biggest = max(shares, key=shares.__getitem__)
+            shares[biggest] = max(1, shares[biggest] + self.sightings - sum(shares.values()))
         self.trace_plans = []
         events: list[tuple] = []
         sms: list[tuple] = []
 
         def rows():
-            for index, subject, opened, status, weight in plans:
+            for index, subject, opened, status, _weight in plans:
                 code = f"{rng.randrange(1_000_000):06d}"
                 issued = opened + rng.uniform(2, 30)
                 expires = issued + DAY
@@ -517,7 +532,7 @@ class Generator:
                     completed = uploaded + rng.uniform(60, 900)
                     ingested = completed + rng.uniform(5, 120)
                     ingest = "done"
-                    n_sightings = max(1, round(self.sightings * weight / total_weight))
+                    n_sightings = shares[index]
                     n_contacts = max(1, min(n_sightings, round(n_sightings / 25)))
                     self.trace_plans.append((index, n_contacts, n_sightings, uploaded, completed))
                     timeline += [
