@@ -101,6 +101,22 @@ def _bluezone_in_process(settings):
     settings.SITE_URL = "http://127.0.0.1:9"
 
 
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_step(monkeypatch):
+    """`client.force_login` skips signing in, and so the second step (TOTP) too: its
+    session is marked verified as the code page would. Tests of the second step sign in
+    through the pages, or with tests.signin.force_login_password_only."""
+    from django.test import Client
+
+    from .signin import _DJANGO_FORCE_LOGIN, mark_session_verified
+
+    def force_login(self, user, backend=None):
+        _DJANGO_FORCE_LOGIN(self, user, backend)
+        mark_session_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def password():
     return PASSWORD

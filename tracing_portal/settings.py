@@ -4,9 +4,12 @@ Every variable is listed in the README with its default.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +45,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "import_export",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "tracing_portal.core",
     "tracing_portal.geo",
     "tracing_portal.accounts",
@@ -63,9 +71,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tracing_portal.core.middleware.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tracing_portal.audit.context.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during the view into a response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracing_portal.urls"
@@ -104,6 +117,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes checks for a lockout before the password is even compared.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -155,6 +173,52 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Failed sign-ins lock the account, not the address: a whole office shares one IP.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tracing_portal.accounts.views.login_locked_out"
+AXES_VERBOSE = False
+# axes.W006 asks for the IP in the lockout key. Counting per user already ignores the
+# address, user agent and cookies, so rotating them does not reset the count; adding the IP
+# would let one person lock a whole office (they share an address).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-step sign-in (TOTP). These roles cannot reach anything until their code is checked;
+# every other user may enrol, and is then asked for a code too.
+OTP_REQUIRED_ROLES = ["dic", "province_admin", "national_admin"]
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Cổng truy vết")
+# Users are created by administrators; the person sets a password through a link.
+INVITATION_TTL_HOURS = env.int("INVITATION_TTL_HOURS", default=72)
+
+# Content-Security-Policy: no inline script anywhere (JSON data blocks are not executed).
+# MapLibre (inside plotly.js) starts its worker from a blob: URL and draws to canvases.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        # Only an empty style attribute (the sha256 of ""): plotly.js clears the colour bar's
+        # rects with style="", which is blocked (and logged) otherwise. Any other inline
+        # style stays refused.
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+        ],
+        "img-src": [CSP_SELF, "data:", "blob:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "worker-src": [CSP_SELF, "blob:"],
+        "child-src": [CSP_SELF, "blob:"],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
+
 # Celery: without a broker, tasks run eagerly in the web process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -165,6 +229,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- retention (Decree 13/2023: keep personal data no longer than needed) ---
+# Sightings and unaccepted Bluezone contacts go this many days after a trace's ingestion.
+RETENTION_SIGHTINGS_DAYS = env.int("RETENTION_SIGHTINGS_DAYS", default=21)
+# Closed people (negative, recovered, deceased, released) are anonymised after this many days.
+RETENTION_ANONYMISE_DAYS = env.int("RETENTION_ANONYMISE_DAYS", default=180)
+CELERY_BEAT_SCHEDULE["retention.purge_sightings"] = {
+    "task": "retention.purge_sightings",
+    "schedule": 6 * 3600.0,
+}
+CELERY_BEAT_SCHEDULE["retention.anonymise_closed_cases"] = {
+    "task": "retention.anonymise_closed_cases",
+    "schedule": 6 * 3600.0,
+}
 
 REST_FRAMEWORK = {
     # Bearer first: a request without credentials gets 401 with WWW-Authenticate.

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from tracing_portal.accounts.views import HomeView
-from tracing_portal.core.views import plotly_js
+from tracing_portal.core.views import plotly_css, plotly_js
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("static-lib/plotly.min.js", plotly_js, name="plotly_js"),
+    path("static-lib/plotly-<slug:name>.css", plotly_css, name="plotly_css"),
     path("cases/", include("tracing_portal.cases.urls")),
     path("tracing/", include("tracing_portal.bluezone.urls")),
     path("sms/", include("tracing_portal.notifications.urls")),

@@ -25,13 +25,13 @@ def test_home_requires_login(client, db):
 
 
 def test_login_lands_on_home_with_role(client, make_user, password):
-    user = make_user(Role.DIC)
+    user = make_user(Role.POLICE)
     response = client.post(
         reverse("accounts:login"), {"username": user.username, "password": password}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("home")
     body = response.content.decode()
-    assert "Cán bộ Sở TT&amp;TT" in body
+    assert "Cán bộ công an phối hợp" in body
     assert user.full_name in body
 
 

@@ -3,6 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests import signin
 from tracing_portal.accounts.roles import Role
 from tracing_portal.cases.models import Case
 
@@ -13,10 +14,8 @@ pytestmark = [
 
 
 def sign_in(page, base_url, user, password):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(user.username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    # Password, then the authenticator code for the roles that need one.
+    signin.sign_in(page, base_url, user, password)
     expect(page.get_by_test_id("role")).to_be_visible()
 
 

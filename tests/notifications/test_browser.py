@@ -1,6 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests import signin
 from tracing_portal.accounts.roles import Role
 from tracing_portal.notifications.models import SmsMessage
 
@@ -14,10 +15,8 @@ pytestmark = [
 
 
 def sign_in(page, live_server, user, password):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill(user.username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit]").last.click()
+    # Password, then the authenticator code for the roles that need one.
+    signin.sign_in(page, live_server.url, user, password)
     page.wait_for_url(f"{live_server.url}/")
 
 

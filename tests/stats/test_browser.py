@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
+from tests import signin
 from tracing_portal.accounts.roles import Role
 
 pytestmark = [
@@ -23,10 +24,8 @@ def host_of(url: str) -> str | None:
 
 
 def sign_in(page, live_server, user, password):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(user.username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    # Password, then the authenticator code for the roles that need one.
+    signin.sign_in(page, live_server.url, user, password)
     expect(page.get_by_test_id("role")).to_be_visible()
 
 

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .scoping import scope_to_province
+from .services import user_audit_change
 
 
 @admin.register(User)
@@ -18,26 +20,18 @@ class UserAdmin(BaseUserAdmin):
         (_("Roles"), {"fields": ["is_active", "groups"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [
-        (
-            None,
-            {
-                "classes": ["wide"],
-                "fields": [
-                    "username",
-                    "full_name",
-                    "agency",
-                    "province",
-                    "groups",
-                    "password1",
-                    "password2",
-                ],
-            },
-        )
-    ]
 
     def get_queryset(self, request):
         return scope_to_province(super().get_queryset(request), actor=request.user)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Accounts are made without a password, with an invitation link: one way in.
+        return redirect("accounts:user_create")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            user_audit_change(actor=request.user, user=obj, fields=form.changed_data)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -1,9 +1,18 @@
+from base64 import b32decode
+
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Agency, User
 from .roles import Role
 
 DEMO_PASSWORD = "bluezone-2020"  # noqa: S105 - printed for the demo on purpose
+# The demo's authenticator secret, shared by every demo user who must sign in with a code
+# (DIC and administrators). Public on purpose: a newcomer adds it to any authenticator app,
+# or runs `manage.py demo_otp_code`. Never use it for a real account.
+DEMO_TOTP_SECRET = "BLUEZONEHAIDUONGDEMOTRACINGPORTL"
+DEMO_TOTP_DEVICE = "Demo authenticator"
 
 # (username, full name, agency, role, province GSO code or None for national)
 DEMO_USERS = [
@@ -37,8 +46,38 @@ def seed(*, stdout) -> list[User]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=role))
+        if role in settings.OTP_REQUIRED_ROLES:
+            demo_totp_enroll(user)
         users.append(user)
     stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
     for username, full_name, _agency, role, province_code in DEMO_USERS:
-        stdout.write(f"  {username:<16} {Role(role).label} · {province_code or '-'} · {full_name}")
+        code = " · code" if role in settings.OTP_REQUIRED_ROLES else ""
+        stdout.write(
+            f"  {username:<16} {Role(role).label} · {province_code or '-'} · {full_name}{code}"
+        )
+    stdout.write(
+        "Users marked 'code' sign in with a second step: add this key to an authenticator "
+        f"app ({DEMO_TOTP_SECRET}), or run `manage.py demo_otp_code` for the current code."
+    )
+    stdout.write(f"  otpauth URI: {demo_otpauth_uri()}")
     return users
+
+
+def demo_totp_key_hex() -> str:
+    return b32decode(DEMO_TOTP_SECRET).hex()
+
+
+def demo_totp_enroll(user: User) -> TOTPDevice:
+    """A confirmed authenticator with the demo secret (idempotent)."""
+    device, _created = TOTPDevice.objects.update_or_create(
+        user=user,
+        name=DEMO_TOTP_DEVICE,
+        defaults={"key": demo_totp_key_hex(), "confirmed": True},
+    )
+    return device
+
+
+def demo_otpauth_uri() -> str:
+    device = TOTPDevice(key=demo_totp_key_hex(), name=DEMO_TOTP_DEVICE)
+    device.user = User(username="demo")
+    return device.config_url

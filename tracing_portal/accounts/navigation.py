@@ -54,10 +54,10 @@ PLACES: list[Place] = [
     Place("exchange:export", exchange.EXPORT_LABEL, "exchange.export_data", exchange.EXPORT_NEXT),
     # --- end exchange
     Place(
-        "admin:accounts_user_changelist",
+        "accounts:users",
         _("Users"),
         "accounts.manage_province_users",
-        _("Create accounts for your province's staff and assign their roles."),
+        _("Invite your province's staff, unlock their accounts and reset lost authenticators."),
     ),
     Place(
         "audit:list",

@@ -23,6 +23,8 @@ class AuditAction(models.TextChoices):
     EXPORTED = "exported", _("Data exported")
     IMPORTED = "imported", _("Data imported")
     USER_CHANGED = "user_changed", _("User account changed")
+    DATA_REPORT = "data_report", _("Personal data report")
+    RETENTION = "retention", _("Retention run")
 
 
 class AuditEventQuerySet(models.QuerySet):

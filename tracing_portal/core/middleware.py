@@ -1,6 +1,10 @@
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
@@ -16,3 +20,54 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# Views a signed-in user reaches before the second step: the second step itself, signing
+# out, switching language, and the invitation page (which signs its own user in).
+OTP_EXEMPT_VIEWS = frozenset(
+    {
+        "accounts:otp_verify",
+        "accounts:otp_setup",
+        "accounts:logout",
+        "accounts:invitation",
+        "set_language",
+        "javascript-catalog",
+        "plotly_js",
+        "plotly_css",
+    }
+)
+
+
+class OtpRequiredMiddleware:
+    """After the password, a user who must use a second step (or chose to) reaches nothing
+    but the OTP pages and sign-out until a code has been checked.
+
+    Runs after django_otp's OTPMiddleware, which tells whether this session's user has been
+    verified by a device.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OTP_EXEMPT_VIEWS:
+            return None
+        from tracing_portal.accounts.selectors import user_otp_state
+
+        state = user_otp_state(user=user)
+        if not state:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": gettext("Finish signing in with your authentication code.")},
+                status=403,
+            )
+        target = reverse("accounts:otp_verify" if state == "verify" else "accounts:otp_setup")
+        return redirect_to_login(request.get_full_path(), target)
