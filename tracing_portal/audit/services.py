@@ -26,3 +26,14 @@ def audit_record(
         ip=current_ip.get(),
         details=details or {},
     )
+
+
+def audit_forget_name(*, obj: models.Model, replacement: str) -> int:
+    """The one change the audit log allows: once a person is anonymised, the events about
+    them name them by `replacement` (their case code) instead of "code full name". Who did
+    what, when and from where stays as it was."""
+    return (
+        models.QuerySet(AuditEvent)
+        .filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .update(object_repr=replacement[:200])
+    )
