@@ -73,6 +73,8 @@ class PersonSerializer(serializers.ModelSerializer):
     """A person as lists show them: the phone masked."""
 
     level_label = serializers.CharField(read_only=True)
+    f0_status = serializers.ChoiceField(choices=F0Status.choices, allow_blank=True, read_only=True)
+    relation = serializers.ChoiceField(choices=Relation.choices, allow_blank=True, read_only=True)
     phone_masked = serializers.CharField(read_only=True)
     province = serializers.CharField(source="province_id", read_only=True)
     district = serializers.CharField(source="district_id", read_only=True, allow_null=True)

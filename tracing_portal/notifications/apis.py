@@ -34,6 +34,9 @@ class SmsMessageFilterSet(django_filters.FilterSet):
 class SmsMessageSerializer(serializers.ModelSerializer):
     case_code = serializers.SerializerMethodField()
     recipient_masked = serializers.CharField(read_only=True)
+    template_kind = serializers.ChoiceField(
+        choices=TemplateKind.choices, allow_blank=True, read_only=True
+    )
     sent_by = serializers.CharField(source="created_by.username", read_only=True)
 
     class Meta:
