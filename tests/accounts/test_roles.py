@@ -93,6 +93,11 @@ MATRIX.update(
 # --- end api
 
 
+# --- audit
+MATRIX["audit.report_personal_data"] = {"province_admin", "national_admin"}
+# --- end audit
+
+
 @pytest.mark.parametrize("perm,roles", MATRIX.items())
 def test_role_permission_matrix(make_user, perm, roles):
     for role in Role.values:

@@ -65,6 +65,12 @@ PLACES: list[Place] = [
         "audit.view_auditevent",
         _("Review who viewed or exported personal data."),
     ),
+    Place(
+        "audit:data_report",
+        _("Personal data report"),
+        "audit.report_personal_data",
+        _("Answer a person's request: everything held about their phone number."),
+    ),
 ]
 
 

@@ -119,6 +119,12 @@ ROLE_PERMISSIONS[Role.NATIONAL_ADMIN] |= {*_API_TOKENS}
 # --- end api
 
 
+# --- audit: administrators answer data-subject requests (everything held about a phone).
+ROLE_PERMISSIONS[Role.PROVINCE_ADMIN] |= {"audit.report_personal_data"}
+ROLE_PERMISSIONS[Role.NATIONAL_ADMIN] |= {"audit.report_personal_data"}
+# --- end audit
+
+
 def sync_role_permissions(*, using="default"):
     """Make each role's group hold exactly ROLE_PERMISSIONS[role]. Unknown permissions
     (an app not migrated yet) are skipped; the role matrix test proves none is missing."""

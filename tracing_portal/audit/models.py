@@ -68,6 +68,9 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        permissions = [
+            ("report_personal_data", _("Can report everything held about a phone number")),
+        ]
         indexes = [
             models.Index(fields=["province", "-created_at"]),
             models.Index(fields=["object_type", "object_id"]),

@@ -37,3 +37,24 @@ def audit_forget_name(*, obj: models.Model, replacement: str) -> int:
         .filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
         .update(object_repr=replacement[:200])
     )
+
+
+def data_report_record(*, actor, report, fmt: str) -> AuditEvent:
+    """A data report is itself personal data seen: record who asked, when, and what was
+    found (the number only masked, with a keyed hash to find the report again)."""
+    from tracing_portal.cases.phones import mask
+
+    from .models import AuditAction
+    from .selectors import phone_key
+
+    return audit_record(
+        actor=actor,
+        action=AuditAction.DATA_REPORT,
+        province=actor.province_id,
+        details={
+            "phone": mask(report.phone),
+            "phone_key": phone_key(report.phone),
+            "format": fmt,
+            "counts": report.counts,
+        },
+    )
