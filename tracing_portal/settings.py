@@ -185,6 +185,10 @@ AXES_VERBOSE = False
 # address, user agent and cookies, so rotating them does not reset the count; adding the IP
 # would let one person lock a whole office (they share an address).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+if not SECURE_SSL_REDIRECT:
+    # security.W008: the reverse proxy in front of gunicorn terminates TLS and redirects
+    # plain HTTP (README, "Running in production"); Django sees HTTPS by X-Forwarded-Proto.
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 # Two-step sign-in (TOTP). These roles cannot reach anything until their code is checked;
 # every other user may enrol, and is then asked for a code too.
