@@ -96,3 +96,10 @@ def test_the_schema_and_docs_need_a_signed_in_user(db, client):
         response = client.get(reverse(name))
         assert response.status_code == 401, name
         assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_the_redoc_bundle_loads_no_logo_from_a_cdn(db, client):
+    response = client.get(reverse("api:redoc-js"))
+    assert response.status_code == 200
+    assert b"cdn.redoc.ly" not in response.content
+    assert len(response.content) > 500_000  # the whole ReDoc bundle

@@ -30,6 +30,7 @@ urlpatterns = [
     path("schema/", apis.SchemaApi.as_view(), name="schema"),
     path("docs/", apis.SwaggerApi.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", apis.RedocApi.as_view(url_name="api:schema"), name="redoc"),
+    path("redoc/redoc.standalone.js", apis.redoc_js, name="redoc-js"),
     path("me/", apis.MeApi.as_view(), name="me"),
     # People
     path("people/", people.CaseListApi.as_view(), name="cases-list"),
