@@ -117,9 +117,6 @@ def test_tracing_figures_are_those_of_the_dashboard(cdc_user, api_for):
     assert response.status_code == 200
     body = response.json()
     assert body["province_code"] == "30"
-    if not body["available"]:  # the figures are not computed in this build
-        assert body["people"] is None
-        return
     from tracing_portal.stats.selectors import dashboard_province
     from tracing_portal.stats.tracing_figures import tracing_figures_summary
 
@@ -136,3 +133,14 @@ def test_a_reversed_range_of_tracing_figures_is_400(cdc_user, api_for):
     )
     assert response.status_code == 400
     assert "date_from" in response.json()["error"]["details"]
+
+
+def test_tracing_figures_take_the_dashboards_range(cdc_user, api_for):
+    from django.utils import timezone
+
+    client = api_for(cdc_user)
+    url = reverse("api:stats-tracing-figures")
+    one_end = client.get(url, {"date_to": "2021-01-30"}).json()
+    assert (one_end["date_from"], one_end["date_to"]) == ("2021-01-01", "2021-01-30")
+    default = client.get(url).json()
+    assert default["date_to"] == timezone.localdate().isoformat()

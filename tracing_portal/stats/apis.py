@@ -13,7 +13,6 @@ from tracing_portal.api import messages
 from tracing_portal.api.mixins import ListApiMixin
 from tracing_portal.api.schema import errors
 
-from . import tracing_figures
 from .models import InstallSnapshot
 from .selectors import (
     dashboard_province,
@@ -22,7 +21,9 @@ from .selectors import (
     national_install_headline,
     province_install_headline,
 )
+from .tracing_figures import tracing_figures_summary
 from .types import Denominator
+from .views import tracing_period
 
 TAGS = ["stats"]
 PROVINCE_HELP = "GSO code (e.g. 30). Province users may give only their own."
@@ -212,11 +213,11 @@ class LevelFiguresSerializer(serializers.Serializer):
 
 
 class TracingFiguresApi(APIView):
-    """The tracing figures beside the install rates (the dashboard's tracing section) for
-    a range of days (default: the last 30): people by level, the verification backlog,
-    Bluezone coverage, asks to install, trace requests, candidates, SMS, and the time from
-    verifying an F0 to opening its trace. `available` is false while the portal does not
-    compute them."""
+    """The tracing figures beside the install rates (the dashboard's tracing section) over a
+    range of days, as on the dashboard (default: the last 30 days; one end alone takes the
+    other from that default): people by level, the verification backlog, Bluezone
+    coverage, asks to install, trace requests, candidates, SMS, and the time from verifying
+    an F0 to opening its trace."""
 
     required_permissions = ["stats.view_dashboard"]
 
@@ -226,11 +227,8 @@ class TracingFiguresApi(APIView):
         date_to = serializers.DateField(required=False)
 
         def validate(self, data):
-            if (
-                data.get("date_from")
-                and data.get("date_to")
-                and data["date_from"] > data["date_to"]
-            ):
+            date_from, date_to = data.get("date_from"), data.get("date_to")
+            if date_from and date_to and date_from > date_to:
                 raise serializers.ValidationError({"date_from": messages.DATE_RANGE_REVERSED})
             return data
 
@@ -269,16 +267,18 @@ class TracingFiguresApi(APIView):
             not_traced = serializers.IntegerField()
             median_hours = serializers.FloatField(allow_null=True)
 
-        province_code = serializers.CharField(allow_null=True)
-        available = serializers.BooleanField()
-        date_from = serializers.DateField(allow_null=True)
-        date_to = serializers.DateField(allow_null=True)
-        people = PeopleSerializer(allow_null=True)
-        install_asks = InstallAsksSerializer(allow_null=True)
-        traces = TracesSerializer(allow_null=True)
-        candidates = CandidatesSerializer(allow_null=True)
-        sms = SmsSerializer(allow_null=True)
-        verification_to_trace = VerificationToTraceSerializer(allow_null=True)
+        province_code = serializers.SerializerMethodField(help_text="null: the country.")
+        date_from = serializers.DateField(source="period.date_from")
+        date_to = serializers.DateField(source="period.date_to")
+        people = PeopleSerializer()
+        install_asks = InstallAsksSerializer()
+        traces = TracesSerializer()
+        candidates = CandidatesSerializer()
+        sms = SmsSerializer()
+        verification_to_trace = VerificationToTraceSerializer()
+
+        def get_province_code(self, summary) -> str | None:
+            return summary.province.pk if summary.province else None
 
     @extend_schema(
         tags=TAGS,
@@ -290,39 +290,7 @@ class TracingFiguresApi(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         province = dashboard_province(actor=request.user, province_code=data.get("province"))
-        summary = _tracing_summary(
-            actor=request.user,
-            province=province,
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
+        summary = tracing_figures_summary(
+            actor=request.user, province=province, period=tracing_period(data)
         )
-        body = dict.fromkeys(self.OutputSerializer().fields)
-        body.update(province_code=province.pk if province else None, available=False)
-        if summary is not None:
-            body.update(
-                available=True,
-                date_from=summary.period.date_from,
-                date_to=summary.period.date_to,
-                people=summary.people,
-                install_asks=summary.install_asks,
-                traces=summary.traces,
-                candidates=summary.candidates,
-                sms=summary.sms,
-                verification_to_trace=summary.verification_to_trace,
-            )
-        return Response(self.OutputSerializer(body).data)
-
-
-def _tracing_summary(*, actor, province, date_from, date_to):
-    """`tracing_figures_summary` over the days asked for (the dashboard's default range when
-    none is given)."""
-    period_type = getattr(tracing_figures, "TracingRange", None)
-    if period_type is None:  # the figures are not computed yet
-        return tracing_figures.tracing_figures_summary(actor=actor, province=province)
-    period = None
-    if date_from or date_to:
-        default = period_type.last_days()
-        date_to = date_to or max(default.date_to, date_from)
-        date_from = date_from or date_to - (default.date_to - default.date_from)
-        period = period_type(date_from=date_from, date_to=date_to)
-    return tracing_figures.tracing_figures_summary(actor=actor, province=province, period=period)
+        return Response(self.OutputSerializer(summary).data)
