@@ -124,6 +124,17 @@ def test_a_tampered_link_is_refused(client, province_admin, tamper):
     assert "không hợp lệ" in response.content.decode()
 
 
+def test_a_link_to_a_disabled_account_is_refused(client, province_admin):
+    issued = create(province_admin)
+    User.objects.filter(pk=issued.invitation.user.pk).update(is_active=False)
+    response = client.post(
+        link(issued), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 410
+    user = User.objects.get(pk=issued.invitation.user.pk)
+    assert not user.is_active and not user.has_usable_password()
+
+
 def test_a_new_link_replaces_the_old_one(client, province_admin):
     first = create(province_admin)
     client.force_login(province_admin)

@@ -231,6 +231,26 @@ def test_admin_resets_a_lost_authenticator(client, make_user, password):
     assert client.get("/").url.startswith(reverse("accounts:otp_setup"))
 
 
+def test_the_password_alone_cannot_replace_the_authenticator(client, dic_user, password):
+    device = enroll_totp(dic_user)
+    post_login(client, dic_user.username, password)
+    response = client.get(reverse("accounts:otp_setup"))
+    assert response.url.startswith(reverse("accounts:otp_verify"))
+    client.post(reverse("accounts:otp_setup"), {"token": "123456"})
+    assert list(TOTPDevice.objects.filter(user=dic_user)) == [device]
+    assert client.get("/").url.startswith(reverse("accounts:otp_verify"))
+
+
+def test_a_verified_user_may_replace_their_authenticator(client, dic_user):
+    old = enroll_totp(dic_user)
+    client.force_login(dic_user)
+    client.get(reverse("accounts:otp_setup"))
+    new = TOTPDevice.objects.get(user=dic_user, confirmed=False)
+    assert client.post(reverse("accounts:otp_setup"), {"token": totp_code(new)}).status_code == 200
+    assert list(TOTPDevice.objects.filter(user=dic_user, confirmed=True)) == [new]
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+
+
 def test_sign_out_is_reachable_before_the_code(client, dic_user):
     force_login_password_only(client, dic_user)
     assert client.post(reverse("accounts:logout")).status_code == 302

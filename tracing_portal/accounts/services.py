@@ -152,6 +152,10 @@ def invitation_check(*, token: str) -> Invitation:
             _("This invitation link was replaced by a newer one. Use the latest link."),
             reason="revoked",
         )
+    if not invitation.user.is_active:
+        raise InvitationError(
+            _("This account has been disabled. Ask your administrator."), reason="revoked"
+        )
     if invitation.expires_at <= timezone.now():
         raise InvitationError(
             _("This invitation link has expired. Ask your administrator for a new one."),
@@ -173,8 +177,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     user = invitation.user
     validate_password(password, user)
     user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+    user.save(update_fields=["password"])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     audit_record(

@@ -140,6 +140,16 @@ class OtpSetupView(LoginRequiredMixin, View):
 
     template_name = "accounts/otp_setup.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        # Replacing an authenticator needs the current one: with only the password, a
+        # stranger could otherwise enrol their own phone in its place.
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and user_has_authenticator(user=user):
+            return redirect(
+                f"{reverse('accounts:otp_verify')}?next={reverse('accounts:otp_setup')}"
+            )
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request):
         return self._render(OtpSetupForm())
 
