@@ -24,6 +24,12 @@ def production_env(**extra) -> dict:
         CSRF_TRUSTED_ORIGINS="https://portal.example.vn",
         DATABASE_URL="sqlite:////tmp/tracing-portal-deploy-check.sqlite3",
         DJANGO_SETTINGS_MODULE="tracing_portal.settings",
+        BLUEZONE_API_URL="https://api.bluezone.example.vn",
+        BLUEZONE_API_KEY=secrets.token_urlsafe(32),
+        BLUEZONE_WEBHOOK_SECRET=secrets.token_urlsafe(32),
+        SMS_BACKEND="http",
+        SMS_HTTP_URL="https://sms.operator.example.vn/api",
+        SMS_CALLBACK_SECRET=secrets.token_urlsafe(32),
     )
     env.update(extra)
     return env
@@ -41,6 +47,22 @@ def test_check_deploy_is_clean_under_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_the_sandboxes_would_be_served():
+    env = production_env()
+    for name in ("BLUEZONE_API_URL", "SMS_HTTP_URL", "SMS_CALLBACK_SECRET"):
+        del env[name]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "core.W001" in result.stderr + result.stdout
+    assert "core.W003" in result.stderr + result.stdout
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
