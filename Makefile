@@ -7,7 +7,7 @@ PYTHON ?= $(shell (pyenv which python 2>/dev/null) || command -v python3.13 || c
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format messages venv seed clean worker beat bench
+.PHONY: run test lint format messages venv seed clean worker beat bench bench-smoke
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "No Python found. Install Python 3.12 or newer (e.g. 'pyenv install 3.13')."; exit 1; fi
@@ -50,6 +50,26 @@ worker: venv
 
 beat: venv
 	$(VENV)/bin/celery -A tracing_portal beat -l info
+
+# Scale benchmark on PostgreSQL: a generated province of 1,000,000 people and 50 million
+# sightings (made once, ~25 min), then the hot pages over HTTP on gunicorn. See the README.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:54329/scale
+BENCH_SMOKE_DATABASE_URL ?= postgres://postgres@127.0.0.1:54329/scale_smoke
+BENCH_ARGS ?=
+BENCH_ENV = SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}
+
+bench: venv
+	$(PY) -m tracing_portal.core.bench.createdb $(BENCH_DATABASE_URL)
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=true $(PY) manage.py generate_province --preset full --if-empty
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BENCH_ENV) $(PY) manage.py bench --profile full $(BENCH_ARGS)
+
+# The same end to end on the small CI preset, in about two minutes.
+bench-smoke: venv
+	$(PY) -m tracing_portal.core.bench.createdb $(BENCH_SMOKE_DATABASE_URL)
+	DATABASE_URL=$(BENCH_SMOKE_DATABASE_URL) DEBUG=true $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_SMOKE_DATABASE_URL) DEBUG=true $(PY) manage.py generate_province --preset ci --replace
+	DATABASE_URL=$(BENCH_SMOKE_DATABASE_URL) $(BENCH_ENV) $(PY) manage.py bench --profile smoke $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -134,6 +134,8 @@ class TraceRequest(TimeStampedModel):
         indexes = [
             models.Index(fields=["province", "-created_at"], name="trace_province_recent"),
             models.Index(fields=["status", "ingest_state"], name="trace_open"),
+            # A person's first trace since a time (the dashboard's verification-to-trace delay).
+            models.Index(fields=["case", "created_at"], name="trace_case_created"),
         ]
 
     def __str__(self):

@@ -243,6 +243,8 @@ class Case(TimeStampedModel):
             models.Index(fields=["province", "level", "status"], name="case_province_level"),
             models.Index(fields=["province", "verification", "level"], name="case_queue"),
             models.Index(fields=["province", "name_folded"], name="case_province_name"),
+            # The dashboard's F0s verified in a date range.
+            models.Index(fields=["province", "level", "verified_at"], name="case_verified_f0"),
         ]
 
     def __str__(self):

@@ -25,7 +25,8 @@ def _search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
     if not text:
         return qs
     digits = _DIGITS.sub("", text)
-    condition = Q(code__iexact=text) | Q(name_folded__contains=fold(text))
+    # Codes are stored upper-case: an exact match uses the unique index (UPPER() would not).
+    condition = Q(code=text.upper()) | Q(name_folded__contains=fold(text))
     if len(digits) >= 6:
         try:
             condition |= Q(phone=parse_vn_mobile(text).e164)

@@ -206,7 +206,15 @@ class Command(BaseCommand):
             ("people list", [Request(u, cdc) for u in lists], "latency"),
             ("people search", [Request(u, cdc) for u in searches], "latency"),
             ("person page (500-person tree)", [Request(head.get_absolute_url(), cdc)], "latency"),
-            ("dashboard", [Request("/stats/", official)], "latency"),
+            (
+                "dashboard",
+                # The default view (the last 30 days) and a month of the generated wave.
+                [
+                    Request(u, official)
+                    for u in ("/stats/", "/stats/?date_from=2021-08-01&date_to=2021-08-31")
+                ],
+                "latency",
+            ),
             ("trace request page", [Request(u, cdc) for u in trace_urls], "latency"),
             (
                 "API people list",

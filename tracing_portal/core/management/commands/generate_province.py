@@ -34,14 +34,24 @@ class Command(BaseCommand):
             "only)",
         )
         parser.add_argument("--no-vacuum", action="store_true", help="skip VACUUM ANALYZE")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing if the province already has people (for make bench)",
+        )
 
-    def handle(self, *args, preset, province, seed, replace, no_vacuum, **options):
+    def handle(self, *args, preset, province, seed, replace, no_vacuum, if_empty, **options):
         if connection.vendor != "postgresql":
             raise CommandError(
                 "generate_province writes with PostgreSQL's COPY and refuses to run on "
                 f"{connection.vendor}. Set DATABASE_URL to a PostgreSQL database, e.g. "
                 "postgres://postgres@127.0.0.1:54329/scale."
             )
+        from tracing_portal.cases.models import Case
+
+        if if_empty and Case.objects.filter(province_id=province).exists():
+            self.stdout.write(f"Province {province} already has people; nothing generated.")
+            return
         chosen = PRESETS[preset]
         sizes = {
             "people": options.get("people") or chosen.people,
