@@ -290,3 +290,34 @@ def test_another_provinces_district_is_not_a_filter(cdc_user, api_for):
     response = api_for(cdc_user).get(reverse("api:cases-list"), {"district": "001"})
     assert response.status_code == 400
     assert "district" in response.json()["error"]["details"]
+
+
+@pytest.mark.parametrize(
+    "name", ["api:cases-list", "api:tracing-queue", "api:traces-list", "api:sms-log"]
+)
+def test_a_list_page_costs_the_same_queries_for_many_rows(name, cdc_user, api_for):
+    from tests.notifications.factories import SmsMessageFactory
+
+    from .factories import TraceFactory
+
+    client = api_for(cdc_user)
+    url = reverse(name)
+
+    def queries_for_page():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def add_rows():
+        PersonFactory(source=PersonFactory(), flagged_for_tracing=True)
+        TraceFactory(case=PersonFactory())
+        SmsMessageFactory(case=PersonFactory())
+
+    add_rows()
+    few = queries_for_page()
+    for _ in range(8):
+        add_rows()
+    assert queries_for_page() == few

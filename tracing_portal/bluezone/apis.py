@@ -100,7 +100,8 @@ class TracingQueueApi(ListApiMixin, APIView):
 
     @extend_schema(tags=TAGS, responses={200: OutputSerializer(many=True)})
     def get(self, request):
-        return self.paginate(selectors.tracing_queue(actor=request.user), self.OutputSerializer)
+        queue = selectors.tracing_queue(actor=request.user).select_related("source")
+        return self.paginate(queue, self.OutputSerializer)
 
 
 class TraceListApi(ListApiMixin, APIView):
