@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tracing_portal.accounts.roles import Role
 
+from .factories import PersonFactory
 from .openapi import openapi_schema
 from .test_matrix import world
 
@@ -83,7 +84,11 @@ schema.config.phases.coverage.enabled = False
 
 @pytest.fixture(autouse=True)
 def records(db):
-    return world("30"), world("01")
+    # HD-000123 is the schema's example of a person's code: the explicit phase reaches a
+    # real person (as a contact of an F0 with a completed trace).
+    own = world("30")
+    PersonFactory(code="HD-000123", source=own["f0"], verification="pending")
+    return own, world("01")
 
 
 @schema.parametrize()

@@ -66,6 +66,14 @@ class AutoSchema(openapi.AutoSchema):
             )
         return super().get_serializer_name(serializer, direction)
 
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["name"] == "code":
+                parameter["description"] = "The person's code: province prefix and number."
+                parameter["schema"]["example"] = "HD-000123"
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         # Here rather than in get_response_serializers, which @extend_schema replaces.
         responses = super()._get_response_bodies(direction)
