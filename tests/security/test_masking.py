@@ -90,11 +90,6 @@ def test_lists_show_numbers_masked(client, make_user, held, role, url_name):
     assert_masked(response.content.decode(), "+84912345678")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/bluezone/trace_detail.html puts the full number in data-phone on each "
-    "candidate row (see the README's Security section for the fix)",
-)
 def test_trace_page_shows_candidates_masked_to_an_official(client, official_user, held):
     client.force_login(official_user)
     body = client.get(held["trace"].get_absolute_url()).content.decode()
