@@ -622,7 +622,7 @@ class PeopleImport(BaseImport):
             "file": ctx.file_name,
             "job": ctx.job_id or "-",
         }
-        actor_id = ctx.actor.pk
+        actor_id, now, created = ctx.actor.pk, ctx.now, HistoryKind.CREATED.value
         for p in to_create:
             if p.source_row is not None:
                 source_code = (
@@ -634,8 +634,11 @@ class PeopleImport(BaseImport):
                 source_code = p.source_on_file["code"]
             else:
                 source_code = None
-            changes = json.dumps({"level": [None, p.final_level], "source": [None, source_code]})
-            yield (p.new_id, ctx.now, actor_id, HistoryKind.CREATED.value, 1, changes, note)
+            # The JSON of {"level": [None, level], "source": [None, code]}, written directly:
+            # 100,000 json.dumps calls cost more than the rest of the row.
+            source = "null" if source_code is None else json.dumps(source_code)
+            changes = f'{{"level": [null, {p.final_level}], "source": [null, {source}]}}'
+            yield (p.new_id, now, actor_id, created, 1, changes, note)
 
     def _insert(self, to_create: list[Person]) -> None:
         if not to_create:
