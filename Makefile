@@ -29,8 +29,9 @@ run: venv
 seed: venv
 	DEBUG=true $(PY) manage.py seed_demo
 
+# Tests run in parallel, one process per core (-n auto); pass PYTEST_ARGS="-n 0" for one.
 test: venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

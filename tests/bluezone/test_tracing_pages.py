@@ -105,8 +105,9 @@ def test_person_page_shows_lookup_history(client, cdc_user, f0, django_capture_o
 
 
 def test_without_a_broker_viewing_the_trace_polls_bluezone(
-    client, dic_user, f0, django_capture_on_commit_callbacks
+    client, settings, dic_user, f0, django_capture_on_commit_callbacks
 ):
+    settings.CELERY_BROKER_URL = ""
     with django_capture_on_commit_callbacks(execute=True):
         trace = services.trace_request_open(actor=dic_user, case=f0)
     trace.refresh_from_db()

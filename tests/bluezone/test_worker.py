@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.celery_worker,
+    # One Redis queue: the real-worker tests run one after another in one test process.
+    pytest.mark.xdist_group("celery"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
