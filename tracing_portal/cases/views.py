@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from tracing_portal.core.exceptions import ApplicationError
+from tracing_portal.core.pagination import DEFAULT_COUNT_CAP, CappedPaginator
 
 from . import selectors, services
 from .charts import chain_figure
@@ -34,13 +34,16 @@ def _flash(request, result_messages):
 class CaseListView(CaseAccessMixin, TemplateView):
     template_name = "cases/case_list.html"
     paginate_by = 50
+    count_cap = DEFAULT_COUNT_CAP  # the list counts at most this many people exactly
 
     def get_context_data(self, **kwargs):
         actor = self.request.user
         form = CaseFilterForm(self.request.GET or None, actor=actor)
         filters = form.cleaned_data if form.is_valid() else {}
         qs = selectors.case_list(actor=actor, filters=filters)
-        page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
+        page = CappedPaginator(qs, self.paginate_by, cap=self.count_cap).get_page(
+            self.request.GET.get("page")
+        )
         return super().get_context_data(
             filter_form=form, page_obj=page, people=page.object_list, **kwargs
         )
