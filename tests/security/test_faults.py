@@ -1,0 +1,186 @@
+"""Fault tolerance: 50 trace requests and their text messages reach a correct final state
+while Bluezone fails 30% of its calls (some with 429), loses every webhook, and the SMS
+operator refuses half of the sends.
+
+The SMS gateway is the real HTTP one, posting to the SMS operator sandbox served by
+pytest-django's live server; Bluezone's sandbox is reached in-process. Celery tasks run
+eagerly; "beat" is driven by hand in bounded rounds (the Bluezone poll, the SMS stale sweep
+and the delivery task run again for anything still queued).
+"""
+
+import datetime
+import re
+
+import pytest
+from django.db.models import Count, F
+from django.utils import timezone
+
+from tracing_portal.bluezone import services
+from tracing_portal.bluezone.models import (
+    IngestState,
+    Lookup,
+    LookupStatus,
+    Review,
+    Sighting,
+    TracedContact,
+    TraceRequest,
+    TraceState,
+)
+from tracing_portal.bluezone.sandbox import scenario
+from tracing_portal.bluezone.sandbox.models import SandboxTraceRequest
+from tracing_portal.cases.models import Case
+from tracing_portal.cases.services import case_create, case_verify
+from tracing_portal.notifications.models import SmsMessage, SmsStatus
+from tracing_portal.notifications.sandbox.models import SandboxSms
+from tracing_portal.notifications.sandbox.views import reset_fault_counters
+from tracing_portal.notifications.services import sms_requeue_stale
+from tracing_portal.notifications.tasks import sms_deliver
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+TRACES = 50
+MAX_ROUNDS = 25
+
+
+@pytest.fixture
+def faulty_world(live_server, settings):
+    settings.SITE_URL = live_server.url
+    # Bluezone: 30% 5xx, 10% 429 (Retry-After 0), every webhook lost.
+    settings.BLUEZONE_SANDBOX_FAULTS = {
+        "error_rate": 0.3,
+        "rate_limit_rate": 0.1,
+        "retry_after": 0,
+        "lose_webhook_rate": 1.0,
+        "seed": 11,
+    }
+    settings.BLUEZONE_MAX_ATTEMPTS = 2
+    settings.BLUEZONE_BACKOFF_SECONDS = 0.01
+    # SMS: the HTTP gateway against the operator sandbox, which fails half its sends.
+    settings.SMS_BACKEND = "http"
+    settings.SMS_HTTP_URL = ""
+    settings.SMS_HTTP_TIMEOUT_SECONDS = 10
+    settings.SMS_BACKOFF_SECONDS = 0.01
+    settings.SMS_MAX_ATTEMPTS = 60
+    settings.SMS_DAILY_CAP_PER_NUMBER = 50
+    settings.SMS_DAILY_CAP_PER_OPERATOR = 10_000
+    settings.SMS_SANDBOX_FAULTS = {"error_rate": 0.5, "receipt_delay_seconds": 0}
+    reset_fault_counters()
+    return settings
+
+
+def beat_round():
+    """One tick of beat, with a minute passing before it (stale lookups are retried after
+    a minute; stale SMS after ten)."""
+    earlier = F("created_at") - datetime.timedelta(minutes=2)
+    Lookup.objects.filter(status=LookupStatus.PENDING).update(created_at=earlier)
+    services.poll_open_traces()
+    SmsMessage.objects.filter(status=SmsStatus.QUEUED).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    sms_requeue_stale()
+    for message_id in SmsMessage.objects.filter(status=SmsStatus.QUEUED).values_list(
+        "pk", flat=True
+    ):
+        sms_deliver.delay(message_id)
+
+
+def code_from_the_handset(trace: TraceRequest) -> str | None:
+    """The code as the F0 reads it in the text the operator received, if it arrived."""
+    message = SmsMessage.objects.filter(case=trace.case, purpose=f"trace:{trace.pk}").first()
+    if message is None:
+        return None
+    received = SandboxSms.objects.filter(client_ref=message.idempotency_key).first()
+    if received is None:
+        return None
+    found = re.search(r"\b(\d{6})\b", received.text)
+    return found.group(1) if found else None
+
+
+def everything_final() -> bool:
+    return (
+        not TraceRequest.objects.exclude(
+            status=TraceState.COMPLETED, ingest_state=IngestState.DONE
+        ).exists()
+        and not Lookup.objects.filter(status=LookupStatus.PENDING).exists()
+        and not SmsMessage.objects.exclude(status=SmsStatus.DELIVERED).exists()
+    )
+
+
+def test_fifty_traces_and_their_texts_reach_a_correct_final_state_under_faults(
+    faulty_world, cdc_user, dic_user
+):
+    people = []
+    for i in range(TRACES):
+        msisdn = f"849130{i:05d}"
+        scenario.register(msisdn, province_code="30")
+        person = case_create(actor=cdc_user, full_name=f"F0 số {i}", phone="0" + msisdn[2:]).case
+        case_verify(actor=cdc_user, case=person)
+        people.append(person)
+    for person in people:
+        services.trace_request_open(actor=dic_user, case=person)
+
+    notified = set()
+    for _round in range(MAX_ROUNDS):
+        beat_round()
+        for trace in TraceRequest.objects.filter(status=TraceState.CODE_ISSUED):
+            if not SmsMessage.objects.filter(purpose=f"trace:{trace.pk}").exists():
+                services.trace_send_code_sms(actor=dic_user, trace=trace)
+            code = code_from_the_handset(trace)
+            remote = SandboxTraceRequest.objects.filter(pk=trace.bluezone_id).first()
+            if code and remote and remote.status == "code_issued":
+                scenario.enter_code(trace.msisdn, code)
+        for trace in TraceRequest.objects.filter(
+            status=TraceState.COMPLETED, ingest_state=IngestState.DONE
+        ).exclude(pk__in=notified):
+            services.candidates_accept_all(actor=cdc_user, trace=trace)
+            if trace.contacts.filter(review=Review.ACCEPTED).exists():
+                services.trace_notify_accepted(actor=dic_user, trace=trace)
+            notified.add(trace.pk)
+        if len(notified) == TRACES and everything_final():
+            break
+    else:
+        pytest.fail(f"no final state after {MAX_ROUNDS} beat rounds")
+
+    # Every trace completed and ingested, each contact and sighting stored once.
+    traces = list(TraceRequest.objects.all())
+    assert len(traces) == TRACES
+    assert {(t.status, t.ingest_state) for t in traces} == {("completed", "done")}
+    for trace in traces:
+        assert trace.contacts.count() == trace.contacts_count
+        assert Sighting.objects.filter(contact__trace=trace).count() == trace.sightings_count, (
+            trace.pk
+        )
+    assert not (
+        TracedContact.objects.values("trace", "contact_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .exists()
+    )
+    # No lookup lost: each person with a phone has a finished lookup.
+    assert not Lookup.objects.filter(status=LookupStatus.PENDING).exists()
+    for case in Case.objects.exclude(phone=""):
+        assert Lookup.objects.filter(case=case, status=LookupStatus.DONE).exists(), case.code
+    # No candidate duplicated: one person per accepted phone.
+    accepted = TracedContact.objects.filter(review=Review.ACCEPTED)
+    assert accepted.exists()
+    accepted_phones = set(accepted.values_list("phone", flat=True))
+    created = Case.objects.filter(relation="bluezone")
+    assert created.count() == len(accepted_phones)
+    assert set(created.values_list("phone", flat=True)) == accepted_phones
+    assert not (
+        Case.objects.exclude(phone="").values("phone").annotate(n=Count("pk")).filter(n__gt=1)
+    ).exists()
+    # Every notice delivered exactly once: one code per trace, one notice per accepted
+    # person and trace, each received once by the operator and final at the portal.
+    messages = SmsMessage.objects.all()
+    expected_notices = accepted.values("trace", "resulting_case").distinct().count()
+    assert messages.filter(template_kind="verification_code").count() == TRACES
+    assert messages.filter(template_kind="exposure_notice").count() == expected_notices
+    assert set(messages.values_list("status", flat=True)) == {SmsStatus.DELIVERED}
+    keys = set(messages.values_list("idempotency_key", flat=True))
+    received = SandboxSms.objects.all()
+    assert received.count() == len(keys) == messages.count()
+    assert set(received.values_list("client_ref", flat=True)) == keys
+    assert set(received.values_list("receipt_response", flat=True)) == {200}
+    # The faults really happened: some sends needed more than one attempt.
+    assert messages.filter(attempts__gt=1).exists()
