@@ -69,17 +69,33 @@ def _phone(rng: random.Random, serial: int, form: int):
     return f"0{prefix}{rest}"
 
 
-def generate_people_xlsx(path: str, *, rows: int, seed: int = 2020, title: bool = True):
-    """An xlsx file of `rows` people in chains F0 -> F1 -> F2 -> F3, as a tracing cell
-    writes them: a title row, Ministry patient numbers for F0s (BN1234), local codes for
-    contacts, phones in every format, dates as date cells or dd/mm/yyyy text. About one
-    row in twenty comes before its source."""
+def _district_names(province_code: str) -> list[str]:
+    """Up to 12 district names of the province, written the ways sheets write them (with or
+    without "Huyện", "Thành phố"...)."""
+    from tracing_portal.geo.models import District
+
+    names = []
+    for i, (name, short_name) in enumerate(
+        District.objects.filter(province_id=province_code)
+        .order_by("code")
+        .values_list("name", "short_name")[:12]
+    ):
+        names.append(name if i % 3 == 0 else short_name)
+    return names
+
+
+def generate_people_xlsx(
+    path: str, *, rows: int, seed: int = 2020, title: bool = True, province_code: str = "30"
+):
+    """An xlsx file of `rows` people of a province in chains F0 -> F1 -> F2 -> F3, as a
+    tracing cell writes them: a title row, Ministry patient numbers for F0s (BN1234), local
+    codes for contacts, phones in every format, dates as date cells or dd/mm/yyyy text.
+    About one row in twenty comes before its source."""
     from openpyxl import Workbook
 
     rng = random.Random(seed)
-    districts = ["Thành phố Hải Dương", "Chí Linh", "Nam Sách", "Kinh Môn", "Huyện Kim Thành",
-                 "Thanh Hà", "Cẩm Giàng", "Bình Giang", "Gia Lộc", "Tứ Kỳ", "Ninh Giang",
-                 "Huyện Thanh Miện"]  # fmt: skip
+    districts = _district_names(province_code) or [""]
+    code_cell = int(province_code)
     levels = []
     for level, share in LEVEL_SHARES:
         levels += [level] * round(rows * share)
@@ -115,7 +131,7 @@ def generate_people_xlsx(path: str, *, rows: int, seed: int = 2020, title: bool 
                 phone,
                 f"Số {rng.randint(1, 300)} {rng.choice(STREETS)}",
                 rng.choice(districts),
-                30 if rng.random() < 0.5 else "30",
+                code_cell if rng.random() < 0.5 else province_code,
                 source,
                 "" if level == 0 else rng.choice(RELATIONS),
                 "" if level == 0 else (exposure if rng.random() < 0.7 else f"{exposure:%d/%m/%Y}"),
@@ -132,7 +148,7 @@ def generate_people_xlsx(path: str, *, rows: int, seed: int = 2020, title: bool 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Danh sách")
     if title:
-        sheet.append(["DANH SÁCH CÁC TRƯỜNG HỢP F0, F1, F2 - TỈNH HẢI DƯƠNG"])
+        sheet.append(["DANH SÁCH CÁC TRƯỜNG HỢP F0, F1, F2, F3"])
     sheet.append(HEADERS)
     for number, row in enumerate(people, start=1):
         row[0] = number

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from .cells import neutralise
+from .cells import FORMULA_STARTS, neutralise
 from .columns import ColumnSet
 
 CHUNK_ROWS = 2000
@@ -36,12 +36,17 @@ def columns_of(resource) -> list[ExportColumn]:
     ]
 
 
-def _text_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralise(value)
-    return str(value)
+def _text_cells(row: list) -> list:
+    """A row for CSV: None as empty, formula-like text neutralised (see cells.neutralise)."""
+    out = []
+    for value in row:
+        if value.__class__ is str:
+            if value and value[0] in FORMULA_STARTS:
+                value = "'" + value
+        elif value is None:
+            value = ""
+        out.append(value)
+    return out
 
 
 def _xlsx_cell(value):
@@ -73,7 +78,7 @@ def stream_csv(
         buffer.seek(0)
         buffer.truncate()
         for row in rows:
-            writer.writerow([_text_cell(v) for v in row])
+            writer.writerow(_text_cells(row))
             count += 1
             if count % CSV_FLUSH_ROWS == 0:
                 yield buffer.getvalue().encode()

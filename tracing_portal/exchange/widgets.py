@@ -174,7 +174,7 @@ class DayFirstDateWidget(CellWidget):
             return ""
         if isinstance(value, dt.datetime):
             value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.strftime("%d/%m/%Y")
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
 class DateTimeWidget(CellWidget):
@@ -183,7 +183,12 @@ class DateTimeWidget(CellWidget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+        tz = self.__dict__.get("_tz")
+        if tz is None:
+            # Looked up once per export: the current time zone does not change mid-file.
+            tz = self._tz = timezone.get_current_timezone()
+        v = value.astimezone(tz)
+        return f"{v.day:02d}/{v.month:02d}/{v.year} {v.hour:02d}:{v.minute:02d}"
 
 
 class CountWidget(CellWidget):

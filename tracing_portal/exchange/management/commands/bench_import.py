@@ -44,7 +44,12 @@ class Command(BaseCommand):
             default=2_000,
             help="rows for the plain django-import-export run (extrapolated); 0 skips it",
         )
-        parser.add_argument("--province", default="30", help="GSO code (default 30, Hải Dương)")
+        parser.add_argument(
+            "--province",
+            default="30",
+            help="GSO code (default 30, Hải Dương); on a database that already holds people, "
+            "choose a province without any (the sheet's people would match them)",
+        )
         parser.add_argument("--seed", type=int, default=2020)
         parser.add_argument("--no-reimport", action="store_true", help="skip the second import")
         parser.add_argument(
@@ -65,7 +70,9 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, f"bench-{rows}.xlsx")
             with Stopwatch() as sw:
-                generated = generate_people_xlsx(path, rows=rows, seed=seed)
+                generated = generate_people_xlsx(
+                    path, rows=rows, seed=seed, province_code=province.pk
+                )
             size = os.path.getsize(path)
             levels = ", ".join(f"F{k}: {v}" for k, v in sorted(generated.levels.items()))
             out.write(
@@ -212,7 +219,9 @@ class Command(BaseCommand):
 
         out = self.stdout
         path = os.path.join(tmp, f"plain-{plain_rows}.xlsx")
-        generate_people_xlsx(path, rows=plain_rows, seed=seed + 1, title=False)
+        generate_people_xlsx(
+            path, rows=plain_rows, seed=seed + 1, title=False, province_code=province.pk
+        )
         resource = plain_resource_class(actor=actor, province=province)()
         # Written for real (one savepoint and insert a row), then rolled back: it leaves
         # nothing behind.
