@@ -9,9 +9,17 @@ and the delivery task run again for anything still queued).
 """
 
 import datetime
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import connection
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -35,6 +43,8 @@ from tracing_portal.notifications.sandbox.models import SandboxSms
 from tracing_portal.notifications.sandbox.views import reset_fault_counters
 from tracing_portal.notifications.services import sms_requeue_stale
 from tracing_portal.notifications.tasks import sms_deliver
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -184,3 +194,97 @@ def test_fifty_traces_and_their_texts_reach_a_correct_final_state_under_faults(
     assert set(received.values_list("receipt_response", flat=True)) == {200}
     # The faults really happened: some sends needed more than one attempt.
     assert messages.filter(attempts__gt=1).exists()
+
+
+# A worker killed in the middle of ingestion
+
+
+INGEST_SCRIPT = """
+import django, sys
+django.setup()
+from tracing_portal.bluezone.services import trace_ingest
+trace_ingest(trace_id=int(sys.argv[1]))
+"""
+
+
+def _wait_for(predicate, timeout=60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.celery_worker  # tasks are queued, not run: only the killed process ingests
+@pytest.mark.xdist_group("celery")
+@pytest.mark.skipif(
+    not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
+    reason="needs CELERY_BROKER_URL (Redis) and DATABASE_URL on PostgreSQL: a second "
+    "process shares the test database",
+)
+def test_ingestion_killed_midway_leaves_nothing_half_done_after_the_rerun(
+    live_server, settings, cdc_user, dic_user
+):
+    from tracing_portal.celery import app
+
+    settings.SITE_URL = live_server.url
+    settings.BLUEZONE_SANDBOX_FAULTS = {"lose_webhook_rate": 1.0}  # nothing queued behind
+    f0_msisdn = "84912345678"
+    scenario.register(f0_msisdn, province_code="30")
+    # More than one page of contacts (500 a page), so the kill lands between pages.
+    for i in range(620):
+        scenario.meet(f0_msisdn, f"8498{i:07d}", minutes=20 + i % 30, rssi=-60)
+    f0 = case_create(actor=cdc_user, full_name="F0 nhiều tiếp xúc", phone="0912 345 678").case
+    case_verify(actor=cdc_user, case=f0)
+    trace = services.trace_request_open(actor=dic_user, case=f0)
+    services.trace_submit(trace_id=trace.pk)
+    trace.refresh_from_db()
+    scenario.enter_code(trace.msisdn, trace.verification_code)
+    services.trace_refresh(trace_id=trace.pk)
+    app.control.purge()  # the ingestion task the refresh queued: this test runs it itself
+    trace.refresh_from_db()
+    assert (trace.status, trace.ingest_state) == (TraceState.COMPLETED, IngestState.PENDING)
+    assert trace.contacts_count > 500
+
+    # Bluezone answers slowly (over HTTP, from the live server): 2 s a call.
+    settings.BLUEZONE_SANDBOX_FAULTS = {"latency_ms": 2000}
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "SITE_URL": live_server.url,
+        "BLUEZONE_SANDBOX_TRANSPORT": "http",
+        "CELERY_BROKER_URL": "",
+    }
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", INGEST_SCRIPT, str(trace.pk)], cwd=ROOT, env=env
+    )
+    try:
+        stored_some = _wait_for(lambda: TracedContact.objects.filter(trace=trace).exists())
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=20)
+    assert stored_some, "the ingestion did not store the first page"
+    assert process.returncode == -signal.SIGKILL
+    trace.refresh_from_db()
+    half = TracedContact.objects.filter(trace=trace).count()
+    assert trace.ingest_state == IngestState.PENDING
+    assert 0 < half < trace.contacts_count
+
+    # The retry (acks_late redelivery, or the poll) runs the same task again.
+    settings.BLUEZONE_SANDBOX_FAULTS = {}
+    services.trace_ingest(trace_id=trace.pk)
+    trace.refresh_from_db()
+    assert trace.ingest_state == IngestState.DONE
+    assert TracedContact.objects.filter(trace=trace).count() == trace.contacts_count
+    assert (
+        TracedContact.objects.filter(trace=trace).values("contact_id").distinct().count()
+        == trace.contacts_count
+    )
+    sightings = Sighting.objects.filter(contact__trace=trace)
+    assert sightings.count() == trace.sightings_count
+    assert sightings.values("contact", "seen_at").distinct().count() == trace.sightings_count
