@@ -358,3 +358,30 @@ def test_final_state_is_reached_with_30_percent_failures_and_lost_webhooks(
             == trace.contacts_count
         )
     assert ContactLink.objects.count() == 0
+
+
+def test_imported_people_get_their_phones_checked_in_batches(
+    cdc_user, django_capture_on_commit_callbacks
+):
+    from tracing_portal.exchange.signals import people_imported
+
+    scenario.register("84987000333", province_code="30")
+    scenario.unregister("84987000444")
+    people = [
+        case_create(actor=cdc_user, full_name="Nhập 1", phone="0987 000 333").case,
+        case_create(actor=cdc_user, full_name="Nhập 2", phone="0987 000 444").case,
+        case_create(actor=cdc_user, full_name="Không số").case,
+    ]
+    Lookup.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        people_imported.send(
+            sender=None,
+            job_id=1,
+            province_id="30",
+            actor_id=cdc_user.pk,
+            created_ids=[p.pk for p in people],
+            updated_ids=[],
+        )
+    results = dict(Lookup.objects.values_list("case_id", "installed"))
+    assert results == {people[0].pk: True, people[1].pk: False}
+    assert set(Lookup.objects.values_list("status", flat=True)) == {"done"}

@@ -22,6 +22,7 @@ from tracing_portal.cases.services import (
     case_add_contact,
     case_link_source,
     case_set_bluezone_status,
+    case_update,
 )
 from tracing_portal.core.exceptions import ApplicationError
 
@@ -74,6 +75,35 @@ def lookup_request(*, actor, case: Case, reason: str = "on_demand") -> Lookup:
 
     _enqueue(run_lookup, lookup.pk)
     return lookup
+
+
+LOOKUP_BATCH = 200
+
+
+def lookups_request_many(*, case_ids, actor=None, reason: str = "import") -> int:
+    """Queue a Bluezone check for each of these people who has a phone, in batches of
+    LOOKUP_BATCH per task (an import of 100,000 people must not start 100,000 tasks)."""
+    from .tasks import run_lookups
+
+    people = Case.objects.filter(pk__in=list(case_ids)).exclude(phone="")
+    created = Lookup.objects.bulk_create(
+        [
+            Lookup(
+                case_id=case_id,
+                province_id=province_id,
+                phone=phone,
+                requested_by=actor,
+                reason=reason,
+            )
+            for case_id, province_id, phone in people.values_list("pk", "province_id", "phone")
+        ],
+        batch_size=1000,
+    )
+    ids = [lookup.pk for lookup in created]
+    for start in range(0, len(ids), LOOKUP_BATCH):
+        batch = ids[start : start + LOOKUP_BATCH]
+        transaction.on_commit(lambda batch=batch: run_lookups.delay(batch))
+    return len(ids)
 
 
 def lookup_run(*, lookup_id: int) -> Lookup | None:
@@ -493,13 +523,19 @@ def candidate_accept(*, actor, contact: TracedContact, full_name: str = "") -> C
         .first()
     )
     if person is not None:
-        case_link_source(
+        person = case_link_source(
             actor=actor,
             case=person,
             source=source,
             relation=Relation.BLUEZONE,
             exposure_date=exposure_date,
-        )
+        ).case
+        if person.source_id == source.pk and person.exposure_date is None:
+            # Entered as this F0's contact without a date: Bluezone's first sighting is
+            # the exposure date (the exposure notice needs one).
+            person = case_update(
+                actor=actor, case=person, version=person.version, exposure_date=exposure_date
+            ).case
     else:
         try:
             person = case_add_contact(

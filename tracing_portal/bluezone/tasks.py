@@ -30,6 +30,16 @@ def run_lookup(self, lookup_id: int):
         _retry_later(self, exc)
 
 
+@shared_task(name="bluezone.run_lookups", acks_late=True)
+def run_lookups(lookup_ids: list[int]):
+    """A batch of checks (after an import). One that fails stays pending for the poll."""
+    for lookup_id in lookup_ids:
+        try:
+            services.lookup_run(lookup_id=lookup_id)
+        except BluezoneUnavailable:
+            continue
+
+
 @shared_task(bind=True, name="bluezone.submit_trace", **RETRY)
 def submit_trace(self, trace_id: int):
     try:

@@ -16,6 +16,7 @@ DEMO_MODULES = [
     "tracing_portal.bluezone.demo",
     "tracing_portal.notifications.demo",
     "tracing_portal.stats.demo",
+    "tracing_portal.exchange.demo",
 ]
 
 
