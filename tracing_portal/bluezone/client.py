@@ -384,9 +384,21 @@ def in_process_transport() -> httpx.WSGITransport:
     `get_client()` uses it when BLUEZONE_SANDBOX_TRANSPORT is "wsgi"; pass it explicitly
     (`get_client(transport=in_process_transport())`) where no server runs, as in seeding.
     """
+    return httpx.WSGITransport(app=_KeepConnections(_wsgi_handler()))
+
+
+_handlers: dict = {}
+
+
+def _wsgi_handler():
+    """One handler per middleware list: building one loads every middleware (WhiteNoise
+    scans the static files), a tenth of a second per Bluezone call otherwise."""
     from django.core.handlers.wsgi import WSGIHandler
 
-    return httpx.WSGITransport(app=_KeepConnections(WSGIHandler()))
+    key = tuple(settings.MIDDLEWARE)
+    if key not in _handlers:
+        _handlers[key] = WSGIHandler()
+    return _handlers[key]
 
 
 _in_process_transport = in_process_transport  # the name stats/demo.py imports
