@@ -65,6 +65,8 @@ def faulty_world(live_server, settings):
     }
     settings.BLUEZONE_MAX_ATTEMPTS = 2
     settings.BLUEZONE_BACKOFF_SECONDS = 0.01
+    # Fewer candidates per F0 (about 40 in all, and so fewer notices): a quicker test.
+    settings.BLUEZONE_CANDIDATE_THRESHOLD_MINUTES = 120
     # SMS: the HTTP gateway against the operator sandbox, which fails half its sends.
     settings.SMS_BACKEND = "http"
     settings.SMS_HTTP_URL = ""
