@@ -28,6 +28,18 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_bluezone_checks_after_import():
+    """These tests read what the sheet says; the Bluezone check that follows an import
+    (and may correct "Đã cài Bluezone") is tested in tests/bluezone/test_tracing.py."""
+    from tracing_portal.bluezone.apps import _check_imported_phones
+    from tracing_portal.exchange.signals import people_imported
+
+    people_imported.disconnect(dispatch_uid="bluezone.imported_phones")
+    yield
+    people_imported.connect(_check_imported_phones, dispatch_uid="bluezone.imported_phones")
+
+
 def xlsx_bytes(rows, *, merge: str | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
