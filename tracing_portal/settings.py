@@ -362,6 +362,10 @@ CELERY_BEAT_SCHEDULE["bluezone-poll-open-traces"] = {
     "task": "bluezone.poll_open_traces",
     "schedule": BLUEZONE_POLL_SECONDS,
 }
+# A task whose worker died unacknowledged (acks_late) goes back to the queue after this
+# many seconds on Redis (the broker's visibility timeout; longer than the longest task).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 
 # --- notifications (SMS) ---
 

@@ -290,3 +290,111 @@ def test_ingestion_killed_midway_leaves_nothing_half_done_after_the_rerun(
     sightings = Sighting.objects.filter(contact__trace=trace)
     assert sightings.count() == trace.sightings_count
     assert sightings.values("contact", "seen_at").distinct().count() == trace.sightings_count
+
+
+def _start_worker(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tracing_portal",
+            "worker",
+            "-l",
+            "warning",
+            "--pool",
+            "solo",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.mark.celery_worker
+@pytest.mark.xdist_group("celery")
+@pytest.mark.skipif(
+    not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
+    reason="needs CELERY_BROKER_URL (Redis) and DATABASE_URL on PostgreSQL",
+)
+def test_worker_killed_during_ingestion_the_task_is_redelivered_and_nothing_is_doubled(
+    live_server, settings, cdc_user, dic_user
+):
+    from tracing_portal.bluezone.tasks import ingest_trace
+    from tracing_portal.celery import app
+
+    settings.SITE_URL = live_server.url
+    settings.BLUEZONE_SANDBOX_TRANSPORT = "http"
+    settings.BLUEZONE_SANDBOX_FAULTS = {"lose_webhook_rate": 1.0}
+    f0_msisdn = "84912345679"
+    scenario.register(f0_msisdn, province_code="30")
+    for i in range(620):
+        scenario.meet(f0_msisdn, f"8497{i:07d}", minutes=20 + i % 30, rssi=-60)
+    f0 = case_create(actor=cdc_user, full_name="F0 bị ngắt giữa chừng", phone="0912 345 679").case
+    case_verify(actor=cdc_user, case=f0)
+    trace = services.trace_request_open(actor=dic_user, case=f0)
+    services.trace_submit(trace_id=trace.pk)
+    trace.refresh_from_db()
+    scenario.enter_code(trace.msisdn, trace.verification_code)
+    services.trace_refresh(trace_id=trace.pk)
+    app.control.purge()
+    trace.refresh_from_db()
+    assert trace.ingest_state == IngestState.PENDING and trace.contacts_count > 500
+
+    settings.BLUEZONE_SANDBOX_FAULTS = {"latency_ms": 2000}
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
+        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "SITE_URL": live_server.url,
+        "BLUEZONE_SANDBOX_TRANSPORT": "http",
+    }
+    first = _start_worker(env)
+    try:
+        ingest_trace.delay(trace.pk)
+        stored_some = _wait_for(lambda: TracedContact.objects.filter(trace=trace).exists())
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=20)
+    finally:
+        _stop(first)
+    assert stored_some, "the worker did not store the first page"
+    half = TracedContact.objects.filter(trace=trace).count()
+    trace.refresh_from_db()
+    assert trace.ingest_state == IngestState.PENDING
+    assert 0 < half < trace.contacts_count
+
+    # A new worker gets the unacknowledged task back once the visibility timeout passed.
+    settings.BLUEZONE_SANDBOX_FAULTS = {}
+    second = _start_worker(env)
+    try:
+        done = _wait_for(
+            lambda: TraceRequest.objects.get(pk=trace.pk).ingest_state == IngestState.DONE,
+            timeout=90,
+        )
+    finally:
+        _stop(second)
+    assert done, "the task was not redelivered"
+    trace.refresh_from_db()
+    contacts = TracedContact.objects.filter(trace=trace)
+    assert contacts.count() == trace.contacts_count
+    assert contacts.values("contact_id").distinct().count() == trace.contacts_count
+    sightings = Sighting.objects.filter(contact__trace=trace)
+    assert sightings.count() == trace.sightings_count
