@@ -398,3 +398,53 @@ def test_worker_killed_during_ingestion_the_task_is_redelivered_and_nothing_is_d
     assert contacts.values("contact_id").distinct().count() == trace.contacts_count
     sightings = Sighting.objects.filter(contact__trace=trace)
     assert sightings.count() == trace.sightings_count
+
+
+# What the fault tests found
+
+
+def _traced(cdc_user, dic_user, msisdn: str, *contacts: str) -> TraceRequest:
+    scenario.register(msisdn, province_code="30")
+    for other in contacts:
+        scenario.meet(msisdn, other, minutes=45, rssi=-58)
+    f0 = case_create(actor=cdc_user, full_name="F0 thử", phone="0" + msisdn[2:]).case
+    case_verify(actor=cdc_user, case=f0)
+    trace = services.trace_request_open(actor=dic_user, case=f0)
+    trace.refresh_from_db()
+    scenario.enter_code(trace.msisdn, trace.verification_code)
+    services.trace_refresh(trace_id=trace.pk)
+    trace.refresh_from_db()
+    assert trace.ingest_state == IngestState.DONE
+    return trace
+
+
+def test_a_number_the_portal_refuses_does_not_stop_accept_all(cdc_user, dic_user):
+    trace = _traced(cdc_user, dic_user, "84912345670")
+    candidates = list(trace.contacts.filter(is_candidate=True).exclude(phone=""))
+    assert len(candidates) >= 2
+    # Bluezone reports a number with a prefix that is not allocated.
+    TracedContact.objects.filter(pk=candidates[0].pk).update(phone="+84894005143")
+    accepted, problems = services.candidates_accept_all(actor=cdc_user, trace=trace)
+    assert accepted == len(candidates) - 1
+    assert len(problems) == 1
+    assert TracedContact.objects.get(pk=candidates[0].pk).review == Review.PENDING
+
+
+def test_a_contact_on_file_without_a_date_gets_bluezone_s_and_the_notice(cdc_user, dic_user):
+    from tracing_portal.cases.services import case_add_contact
+
+    trace = _traced(cdc_user, dic_user, "84912345671", "84987654329")
+    f1 = case_add_contact(
+        actor=cdc_user,
+        source=trace.case,
+        full_name="Đã khai báo",
+        relation="household",
+        phone="0987 654 329",
+    ).case
+    assert f1.exposure_date is None
+    contact = TracedContact.objects.get(trace=trace, phone="+84987654329")
+    assert services.candidate_accept(actor=cdc_user, contact=contact) == f1
+    f1.refresh_from_db()
+    assert f1.exposure_date == timezone.localtime(contact.first_seen).date()
+    services.trace_notify_accepted(actor=dic_user, trace=trace)
+    assert SmsMessage.objects.filter(case=f1, template_kind="exposure_notice").exists()
