@@ -4,22 +4,15 @@ Runs when CELERY_BROKER_URL is set and the database is PostgreSQL (CI's second r
 worker is a separate `celery worker` process using the test database.
 """
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
+from tests.workers import purge_queue, start_worker, stop_worker, wait_for, worker_env
 from tracing_portal.bluezone import services
 from tracing_portal.bluezone.models import IngestState, TraceRequest, TraceState
 from tracing_portal.bluezone.sandbox import scenario
 from tracing_portal.cases.services import case_create, case_verify
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -37,57 +30,18 @@ pytestmark = [
 def worker(live_server, settings):
     settings.SITE_URL = live_server.url
     settings.BLUEZONE_SANDBOX_TRANSPORT = "http"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
-        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-        "SITE_URL": live_server.url,
-        "BLUEZONE_SANDBOX_MATCHING_SECONDS": "0",
-        "BLUEZONE_BACKOFF_SECONDS": "0.05",
-    }
-    from tracing_portal.celery import app
-
-    app.control.purge()
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tracing_portal",
-            "worker",
-            "-l",
-            "warning",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
+    purge_queue()
+    process = start_worker(
+        worker_env(
+            site_url=live_server.url,
+            BLUEZONE_SANDBOX_MATCHING_SECONDS="0",
+            BLUEZONE_BACKOFF_SECONDS="0.05",
+        )
     )
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
+        stop_worker(process)
 
 
 def test_trace_from_opening_to_candidates_with_a_worker(worker, cdc_user, dic_user):

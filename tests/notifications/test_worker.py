@@ -4,23 +4,16 @@
 Runs when CELERY_BROKER_URL is set and the database is PostgreSQL (CI's second run).
 """
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
+from tests.workers import purge_queue, start_worker, stop_worker, wait_for, worker_env
 from tracing_portal.notifications.models import SmsMessage, SmsStatus
 from tracing_portal.notifications.sandbox.models import SandboxSms
 from tracing_portal.notifications.services import sms_send
 
 from .factories import PersonFactory
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -38,58 +31,19 @@ pytestmark = [
 def worker(live_server, settings):
     settings.SITE_URL = live_server.url
     settings.SMS_BACKEND = "http"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
-        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-        "SITE_URL": live_server.url,
-        "SMS_BACKEND": "http",
-        "SMS_HTTP_URL": "",
-        "SMS_BACKOFF_SECONDS": "0.05",
-    }
-    from tracing_portal.celery import app
-
-    app.control.purge()
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tracing_portal",
-            "worker",
-            "-l",
-            "warning",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
+    purge_queue()
+    process = start_worker(
+        worker_env(
+            site_url=live_server.url,
+            SMS_BACKEND="http",
+            SMS_HTTP_URL="",
+            SMS_BACKOFF_SECONDS="0.05",
+        )
     )
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
+        stop_worker(process)
 
 
 def test_sms_is_retried_by_the_worker_and_its_receipt_arrives(worker, dic_user, settings):

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -23,6 +22,7 @@ from django.db import connection
 from django.db.models import Count, F
 from django.utils import timezone
 
+from tests.workers import ROOT, purge_queue, start_worker, stop_worker, worker_env
 from tracing_portal.bluezone import services
 from tracing_portal.bluezone.models import (
     IngestState,
@@ -43,8 +43,6 @@ from tracing_portal.notifications.sandbox.models import SandboxSms
 from tracing_portal.notifications.sandbox.views import reset_fault_counters
 from tracing_portal.notifications.services import sms_requeue_stale
 from tracing_portal.notifications.tasks import sms_deliver
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -228,7 +226,6 @@ def _wait_for(predicate, timeout=60.0) -> bool:
 def test_ingestion_killed_midway_leaves_nothing_half_done_after_the_rerun(
     live_server, settings, cdc_user, dic_user
 ):
-    from tracing_portal.celery import app
 
     settings.SITE_URL = live_server.url
     settings.BLUEZONE_SANDBOX_FAULTS = {"lose_webhook_rate": 1.0}  # nothing queued behind
@@ -244,7 +241,7 @@ def test_ingestion_killed_midway_leaves_nothing_half_done_after_the_rerun(
     trace.refresh_from_db()
     scenario.enter_code(trace.msisdn, trace.verification_code)
     services.trace_refresh(trace_id=trace.pk)
-    app.control.purge()  # the ingestion task the refresh queued: this test runs it itself
+    purge_queue()  # the ingestion task the refresh queued: this test runs it itself
     trace.refresh_from_db()
     assert (trace.status, trace.ingest_state) == (TraceState.COMPLETED, IngestState.PENDING)
     assert trace.contacts_count > 500
@@ -292,38 +289,6 @@ def test_ingestion_killed_midway_leaves_nothing_half_done_after_the_rerun(
     assert sightings.values("contact", "seen_at").distinct().count() == trace.sightings_count
 
 
-def _start_worker(env: dict) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tracing_portal",
-            "worker",
-            "-l",
-            "warning",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.mark.celery_worker
 @pytest.mark.xdist_group("celery")
 @pytest.mark.skipif(
@@ -334,7 +299,6 @@ def test_worker_killed_during_ingestion_the_task_is_redelivered_and_nothing_is_d
     live_server, settings, cdc_user, dic_user
 ):
     from tracing_portal.bluezone.tasks import ingest_trace
-    from tracing_portal.celery import app
 
     settings.SITE_URL = live_server.url
     settings.BLUEZONE_SANDBOX_TRANSPORT = "http"
@@ -350,31 +314,24 @@ def test_worker_killed_during_ingestion_the_task_is_redelivered_and_nothing_is_d
     trace.refresh_from_db()
     scenario.enter_code(trace.msisdn, trace.verification_code)
     services.trace_refresh(trace_id=trace.pk)
-    app.control.purge()
+    purge_queue()
     trace.refresh_from_db()
     assert trace.ingest_state == IngestState.PENDING and trace.contacts_count > 500
 
     settings.BLUEZONE_SANDBOX_FAULTS = {"latency_ms": 2000}
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
-        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-        "CELERY_VISIBILITY_TIMEOUT": "3",
-        "SITE_URL": live_server.url,
-        "BLUEZONE_SANDBOX_TRANSPORT": "http",
-    }
-    first = _start_worker(env)
+    env = worker_env(
+        site_url=live_server.url,
+        CELERY_VISIBILITY_TIMEOUT="3",
+        BLUEZONE_SANDBOX_TRANSPORT="http",
+    )
+    first = start_worker(env)
     try:
         ingest_trace.delay(trace.pk)
         stored_some = _wait_for(lambda: TracedContact.objects.filter(trace=trace).exists())
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=20)
     finally:
-        _stop(first)
+        stop_worker(first)
     assert stored_some, "the worker did not store the first page"
     half = TracedContact.objects.filter(trace=trace).count()
     trace.refresh_from_db()
@@ -383,14 +340,14 @@ def test_worker_killed_during_ingestion_the_task_is_redelivered_and_nothing_is_d
 
     # A new worker gets the unacknowledged task back once the visibility timeout passed.
     settings.BLUEZONE_SANDBOX_FAULTS = {}
-    second = _start_worker(env)
+    second = start_worker(env)
     try:
         done = _wait_for(
             lambda: TraceRequest.objects.get(pk=trace.pk).ingest_state == IngestState.DONE,
             timeout=90,
         )
     finally:
-        _stop(second)
+        stop_worker(second)
     assert done, "the task was not redelivered"
     trace.refresh_from_db()
     contacts = TracedContact.objects.filter(trace=trace)

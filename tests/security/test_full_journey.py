@@ -18,7 +18,8 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from tests import signin
-from tests.bluezone.test_worker import wait_for, worker  # noqa: F401 - the worker fixture
+from tests.bluezone.test_worker import worker  # noqa: F401 - the worker fixture
+from tests.workers import wait_for
 from tracing_portal.accounts.roles import Role
 from tracing_portal.bluezone.models import IngestState, TraceRequest
 from tracing_portal.bluezone.sandbox import scenario
