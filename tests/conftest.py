@@ -1,10 +1,7 @@
 import os
 import shutil
-import threading
 
 import pytest
-from django.core.servers.basehttp import ThreadedWSGIServer
-from django.test.testcases import LiveServerThread
 
 from tracing_portal.accounts.roles import Role
 
@@ -15,40 +12,6 @@ from .factories import PASSWORD, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-class _LiveServer(ThreadedWSGIServer):
-    """The live server, one request at a time when it shares an in-memory SQLite connection.
-
-    On the in-memory SQLite default, the server's threads all use the test's one connection
-    (``connections_override``). A page fetching its script and its chart data at once then
-    ran two queries on one sqlite3 connection and a request failed now and then. On
-    PostgreSQL each thread has its own connection and requests stay concurrent.
-    """
-
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, connections_override=connections_override, **kwargs)
-        self._shares_a_connection = bool(connections_override)
-
-    def set_app(self, application):
-        if self._shares_a_connection:
-            lock = threading.Lock()
-
-            def one_at_a_time(environ, start_response):
-                # The body is read under the lock too: a streamed CSV reads the database.
-                with lock:
-                    result = application(environ, start_response)
-                    try:
-                        return list(result)
-                    finally:
-                        if hasattr(result, "close"):
-                            result.close()
-
-            return super().set_app(one_at_a_time)
-        return super().set_app(application)
-
-
-LiveServerThread.server_class = _LiveServer
 
 
 def pytest_collection_modifyitems(config, items):
