@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 from tracing_portal.accounts.roles import Role
-from tracing_portal.core.views import PLOTLY_JS
+from tracing_portal.core.views import PLOTLY_JS, plotly_stylesheets
 from tracing_portal.stats import charts
 
 from .conftest import DAY, HD, HN
@@ -214,3 +214,13 @@ def test_home_page_points_officials_to_the_dashboard(client, hd_official):
     steps = {step["url"]: step for step in response.context["next_steps"]}
     assert DASHBOARD in steps
     assert f'href="{DASHBOARD}"' in response.content.decode()
+
+
+def test_the_scripts_a_page_loads_read_no_session(client, hd_official, django_assert_num_queries):
+    """A page's script, stylesheets and translations are fetched together as it loads; they
+    neither wait on nor touch the database, even for a signed-in user."""
+    urls = [reverse("plotly_js"), reverse("javascript-catalog")]
+    urls += [reverse("plotly_css", args=[name]) for name in plotly_stylesheets()]
+    for url in urls:
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200, url

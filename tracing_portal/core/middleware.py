@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
@@ -22,6 +23,27 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+# What a page loads beside itself: its script, stylesheets and translations.
+ASSET_VIEWS = frozenset({"javascript-catalog", "plotly_js", "plotly_css"})
+
+
+class PortalSessionMiddleware(SessionMiddleware):
+    """Django's, except that the assets a page loads with it neither read nor refresh the
+    session.
+
+    Every other request refreshes the idle timeout (SESSION_SAVE_EVERY_REQUEST), one read
+    and one write. A page's script, stylesheets and translations come in parallel right
+    after it and need no session: skipping it saves those queries and keeps them from
+    racing for the session row.
+    """
+
+    def process_response(self, request, response):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in ASSET_VIEWS and not request.session.accessed:
+            return response
+        return super().process_response(request, response)
+
+
 # Views a signed-in user reaches before the second step: the second step itself, signing
 # out, switching language, and the invitation page (which signs its own user in).
 OTP_EXEMPT_VIEWS = frozenset(
@@ -31,9 +53,7 @@ OTP_EXEMPT_VIEWS = frozenset(
         "accounts:logout",
         "accounts:invitation",
         "set_language",
-        "javascript-catalog",
-        "plotly_js",
-        "plotly_css",
+        *ASSET_VIEWS,
     }
 )
 
@@ -53,11 +73,12 @@ class OtpRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        user = request.user
-        if not user.is_authenticated or user.is_verified():
-            return None
+        # Exempt views first: the scripts and stylesheets a page loads then read no session.
         match = request.resolver_match
         if match is not None and match.view_name in OTP_EXEMPT_VIEWS:
+            return None
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
             return None
         from tracing_portal.accounts.selectors import user_otp_state
 
