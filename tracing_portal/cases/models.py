@@ -104,10 +104,14 @@ class Case(TimeStampedModel):
     """A person in an investigation: an F0, or a contact F1..F5 under a source."""
 
     province = models.ForeignKey(
-        "geo.Province", on_delete=models.PROTECT, related_name="cases", verbose_name=_("province")
+        "geo.Province",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("province"),
+        db_index=False,  # every index in Meta.indexes begins with it
     )
-    code = models.CharField(_("code"), max_length=16, unique=True, editable=False)
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, db_index=True)
+    code = models.CharField(_("code"), max_length=16, editable=False)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     f0_status = models.CharField(
         _("F0 classification"), max_length=10, choices=F0Status.choices, blank=True
     )
@@ -115,11 +119,11 @@ class Case(TimeStampedModel):
         _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.ACTIVE
     )
     full_name = models.CharField(_("full name"), max_length=150)
-    name_folded = models.CharField(max_length=150, editable=False, db_index=True)
+    name_folded = models.CharField(max_length=150, editable=False)
     year_of_birth = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
-    national_id = models.CharField(_("national ID"), max_length=12, blank=True, db_index=True)
-    phone = models.CharField(_("phone"), max_length=16, blank=True, db_index=True)
+    national_id = models.CharField(_("national ID"), max_length=12, blank=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     district = models.ForeignKey(
         "geo.District",
@@ -128,6 +132,7 @@ class Case(TimeStampedModel):
         blank=True,
         related_name="+",
         verbose_name=_("district"),
+        db_index=False,  # in Meta.indexes, without a LIKE index on its code
     )
     source = models.ForeignKey(
         "self",
@@ -158,6 +163,7 @@ class Case(TimeStampedModel):
         blank=True,
         related_name="cases",
         verbose_name=_("quarantine facility"),
+        db_index=False,  # partial, in Meta.indexes
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -171,18 +177,32 @@ class Case(TimeStampedModel):
         max_length=10,
         choices=Verification.choices,
         default=Verification.PENDING,
-        db_index=True,
     )
     classification_verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial, in Meta.indexes
     )
     classification_verified_at = models.DateTimeField(null=True, blank=True)
     identity_verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial, in Meta.indexes
     )
     identity_verified_at = models.DateTimeField(null=True, blank=True)
     rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial, in Meta.indexes
     )
     rejected_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
@@ -194,6 +214,7 @@ class Case(TimeStampedModel):
         blank=True,
         related_name="merged_records",
         verbose_name=_("merged into"),
+        db_index=False,  # partial, in Meta.indexes
     )
     flagged_for_tracing = models.BooleanField(
         _("flagged for Bluezone tracing"),
@@ -217,6 +238,9 @@ class Case(TimeStampedModel):
             ("view_full_phone", _("Can see full phone numbers")),
         ]
         constraints = [
+            # A constraint rather than unique=True: the same index, without the LIKE index
+            # PostgreSQL would get beside it (a code fragment is searched by trigram).
+            models.UniqueConstraint(fields=["code"], name="case_code_unique"),
             models.CheckConstraint(condition=Q(level__lte=MAX_LEVEL), name="case_level_max"),
             models.CheckConstraint(condition=~Q(source=F("id")), name="case_not_own_source"),
             # An F0 heads its chain: it has no source. A contact's source may be unknown.
@@ -238,6 +262,11 @@ class Case(TimeStampedModel):
                 name="case_year_of_birth_range",
             ),
         ]
+        # Each index is written on every insert: a 100,000-row import pays for each one.
+        # Province-scoped queries use these composites; level, verification and name alone
+        # are not indexed (few values, or the province's index and the trigram index serve).
+        # References that are mostly empty are indexed where set, so a new person (none of
+        # them set) costs those indexes nothing.
         indexes = [
             models.Index(fields=["province", "-created_at"], name="case_province_recent"),
             models.Index(fields=["province", "level", "status"], name="case_province_level"),
@@ -245,6 +274,19 @@ class Case(TimeStampedModel):
             models.Index(fields=["province", "name_folded"], name="case_province_name"),
             # The dashboard's F0s verified in a date range.
             models.Index(fields=["province", "level", "verified_at"], name="case_verified_f0"),
+            models.Index(fields=["phone"], name="case_phone"),
+            models.Index(fields=["national_id"], name="case_national_id"),
+            models.Index(fields=["district"], name="case_district"),
+            *(
+                models.Index(fields=[field], condition=Q(**{f"{field}__isnull": False}), name=name)
+                for field, name in (
+                    ("merged_into", "case_merged_into"),
+                    ("facility", "case_facility"),
+                    ("classification_verified_by", "case_classification_verifier"),
+                    ("identity_verified_by", "case_identity_verifier"),
+                    ("rejected_by", "case_rejected_by"),
+                )
+            ),
         ]
 
     def __str__(self):
