@@ -1,7 +1,18 @@
+import random
+from collections import Counter
+
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 
-from tracing_portal.cases.phones import RETIRED_PREFIXES, format_vn, mask, parse_vn_mobile
+from tracing_portal.cases.phones import (
+    RETIRED_PREFIXES,
+    NumberKind,
+    format_vn,
+    mask,
+    number_kind,
+    parse_vn_mobile,
+)
 
 
 @pytest.mark.parametrize(
@@ -91,3 +102,43 @@ def test_format_and_mask():
     assert format_vn("+84912345678") == "0912 345 678"
     assert mask("+84912345678") == "091****678"
     assert mask("") == ""
+
+
+def _kind_by_phonenumbers(nsn: str) -> NumberKind:
+    number = phonenumbers.parse("+84" + nsn, None)
+    if not phonenumbers.is_valid_number(number):
+        return NumberKind.INVALID
+    mobile = (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+    return NumberKind.MOBILE if phonenumbers.number_type(number) in mobile else NumberKind.OTHER
+
+
+def test_number_kind_decides_every_prefix_as_phonenumbers_does():
+    """The import's fast check against phonenumbers itself: every 4-digit start of a 9-digit
+    number (the mobile length), and every 3-digit start at the other lengths, 0 included."""
+    rng = random.Random(2020)
+    seen = Counter()
+
+    def check(start: str, length: int):
+        nsn = start + "".join(rng.choice("0123456789") for _ in range(length - len(start)))
+        expected = _kind_by_phonenumbers(nsn)
+        assert number_kind(nsn) is expected, nsn
+        seen[expected] += 1
+
+    for start in range(10_000):
+        check(f"{start:04d}", 9)
+    for start in range(1000):
+        for length in (7, 8, 10):
+            check(f"{start:03d}", length)
+    assert min(seen[kind] for kind in NumberKind) > 100, seen
+
+
+def test_a_parsed_mobile_is_phonenumbers_e164():
+    for raw in ("0352 123 456", "0868 000 111", "+84 99 512 3456", "0523 456 789"):
+        parsed = parse_vn_mobile(raw)
+        number = phonenumbers.parse(raw, "VN")
+        assert parsed.e164 == phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.E164
+        )

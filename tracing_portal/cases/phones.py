@@ -1,5 +1,6 @@
 """Vietnamese mobile numbers: parse what people type, convert retired prefixes, format, mask."""
 
+import enum
 import re
 from dataclasses import dataclass
 
@@ -80,27 +81,88 @@ def parse_vn_mobile(raw: str) -> ParsedPhone:
             code="length",
             params={"value": raw},
         )
-    number = phonenumbers.parse("+84" + nsn, None)
-    if not phonenumbers.is_valid_number(number):
+    kind = number_kind(nsn)
+    if kind is NumberKind.INVALID:
         raise ValidationError(
             _("%(value)s is not an allocated Vietnamese number (unknown prefix 0%(prefix)s)."),
             code="unallocated",
             params={"value": raw, "prefix": nsn[:2]},
         )
-    kind = phonenumbers.number_type(number)
-    if kind not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
+    if kind is not NumberKind.MOBILE:
         raise ValidationError(
             _("%(value)s is not a mobile number. Bluezone and SMS need a mobile number."),
             code="not_mobile",
             params={"value": raw},
         )
-    return ParsedPhone(
-        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-        converted_from=converted_from,
+    return ParsedPhone(e164="+84" + nsn, converted_from=converted_from)
+
+
+class NumberKind(enum.Enum):
+    MOBILE = "mobile"  # phonenumbers' MOBILE or FIXED_LINE_OR_MOBILE
+    OTHER = "other"  # a valid number of another kind (fixed line, toll free, ...)
+    INVALID = "invalid"
+
+
+def _desc_matcher(desc):
+    """phonenumbers' _is_number_matching_desc for one description, compiled once."""
+    if desc is None or not desc.national_number_pattern:
+        return lambda nsn: False
+    pattern = re.compile(desc.national_number_pattern)
+    lengths = frozenset(desc.possible_length)
+    return lambda nsn: (not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn) is not None
+
+
+_VN = phonenumbers.PhoneMetadata.metadata_for_region("VN")
+_GENERAL = _desc_matcher(_VN.general_desc)
+_FIXED_LINE = _desc_matcher(_VN.fixed_line)
+_MOBILE = _desc_matcher(_VN.mobile)
+_SPECIAL = tuple(
+    _desc_matcher(getattr(_VN, name))
+    for name in (
+        "premium_rate",
+        "toll_free",
+        "shared_cost",
+        "voip",
+        "personal_number",
+        "pager",
+        "uan",
+        "voicemail",
     )
+    if getattr(_VN, name) is not None
+)
+
+
+def number_kind(nsn: str) -> NumberKind:
+    """The kind of a Vietnamese national significant number (digits, no leading 0), decided
+    as phonenumbers' number_type decides it, from the same metadata, without building a
+    PhoneNumber: an import checks 100,000 numbers, and that took a third of its time."""
+    if nsn.startswith("0"):
+        # phonenumbers would read the 0 as the national prefix: let it decide.
+        number = phonenumbers.parse("+84" + nsn, None)
+        if not phonenumbers.is_valid_number(number):
+            return NumberKind.INVALID
+        return (
+            NumberKind.MOBILE
+            if phonenumbers.number_type(number) in _MOBILE_TYPES
+            else NumberKind.OTHER
+        )
+    if not _GENERAL(nsn):
+        return NumberKind.INVALID
+    if any(matches(nsn) for matches in _SPECIAL):
+        return NumberKind.OTHER
+    if _FIXED_LINE(nsn):
+        if _VN.same_mobile_and_fixed_line_pattern or _MOBILE(nsn):
+            return NumberKind.MOBILE
+        return NumberKind.OTHER
+    if not _VN.same_mobile_and_fixed_line_pattern and _MOBILE(nsn):
+        return NumberKind.MOBILE
+    return NumberKind.INVALID
+
+
+_MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
 
 
 def format_vn(e164: str) -> str:
