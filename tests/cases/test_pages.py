@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -56,6 +58,24 @@ def test_list_filters_by_district_and_agency(client, cdc_user):
         p.full_name
         for p in client.get(reverse("cases:list"), {"entering_agency": "cdc"}).context["people"]
     ] == ["TP"]
+
+
+def test_list_filters_whole_days_of_hanoi_time(client, cdc_user):
+    """ "Entered from/to" are days in Asia/Ho_Chi_Minh: 23:59 on the last day is in, 00:00
+    the next day is out, and 00:00 on the first day is in (UTC is seven hours behind)."""
+    at = {
+        "before": dt.datetime(2021, 7, 31, 16, 59, tzinfo=dt.UTC),  # 31/07 23:59 in Hà Nội
+        "first": dt.datetime(2021, 7, 31, 17, 0, tzinfo=dt.UTC),  # 01/08 00:00
+        "last": dt.datetime(2021, 8, 31, 16, 59, tzinfo=dt.UTC),  # 31/08 23:59
+        "after": dt.datetime(2021, 8, 31, 17, 0, tzinfo=dt.UTC),  # 01/09 00:00
+    }
+    for name, when in at.items():
+        Case.objects.filter(pk=CaseFactory(full_name=name).pk).update(created_at=when)
+    client.force_login(cdc_user)
+    response = client.get(
+        reverse("cases:list"), {"date_from": "2021-08-01", "date_to": "2021-08-31"}
+    )
+    assert {p.full_name for p in response.context["people"]} == {"first", "last"}
 
 
 def test_person_page_shows_full_phone_and_audits_the_view(client, cdc_user):

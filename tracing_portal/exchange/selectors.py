@@ -10,6 +10,7 @@ from django.http import Http404
 from tracing_portal.accounts.scoping import scope_to_province
 from tracing_portal.cases.models import Case
 from tracing_portal.cases.selectors import case_list
+from tracing_portal.core.dates import day_start
 
 from .models import ImportJob
 
@@ -60,7 +61,6 @@ def sms_export_count(*, actor, filters: dict) -> int:
 def candidate_export_rows(*, actor, filters: dict, attributes: list[str]):
     """Bluezone's F1 candidates of the actor's province's traces, newest trace first."""
     from tracing_portal.bluezone.models import TracedContact
-    from tracing_portal.notifications.selectors import day_start
 
     qs = scope_to_province(
         TracedContact.objects.filter(is_candidate=True), actor=actor, field="trace__province"

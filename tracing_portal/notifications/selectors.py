@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tracing_portal.accounts.scoping import get_scoped_or_404, scope_to_province
 from tracing_portal.cases.models import Case, CaseStatus
 from tracing_portal.cases.phones import parse_vn_mobile
+from tracing_portal.core.dates import day_start
 from tracing_portal.core.exceptions import ApplicationError
 
 from .models import SmsMessage, SmsStatus, SmsTemplate, TemplateKind, idempotency_key
@@ -31,12 +32,6 @@ def sms_template_get(*, kind: str, province_id: str | None) -> SmsTemplate:
             % {"kind": TemplateKind(kind).label}
         )
     return template
-
-
-def day_start(day: datetime.date | None = None) -> datetime.datetime:
-    """Midnight in the portal's time zone (Asia/Ho_Chi_Minh): where a daily cap resets."""
-    day = day or timezone.localdate()
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def sms_sent_today(*, actor=None, recipient: str | None = None) -> int:

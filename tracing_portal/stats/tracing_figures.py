@@ -62,6 +62,7 @@ from tracing_portal.cases.models import (
     Verification,
 )
 from tracing_portal.cases.selectors import case_base_qs
+from tracing_portal.core.dates import day_start
 from tracing_portal.geo.models import Province
 from tracing_portal.notifications.models import SmsMessage, SmsStatus
 
@@ -87,12 +88,12 @@ class TracingRange:
     @property
     def start(self) -> dt.datetime:
         """Midnight at the start of date_from, Asia/Ho_Chi_Minh."""
-        return timezone.make_aware(dt.datetime.combine(self.date_from, dt.time.min))
+        return day_start(self.date_from)
 
     @property
     def end(self) -> dt.datetime:
         """Midnight after date_to (excluded)."""
-        return timezone.make_aware(dt.datetime.combine(self.date_to + DAY, dt.time.min))
+        return day_start(self.date_to + DAY)
 
     @property
     def days(self) -> int:
