@@ -1,4 +1,7 @@
 import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -59,3 +62,43 @@ def test_the_cap_is_written_with_the_languages_thousand_separator():
         assert paginator.cap_display == "10,000"
     with translation.override("vi"):
         assert paginator.cap_display == "10.000"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("orphans", [0, 2])
+def test_below_the_cap_pages_hold_the_same_rows_as_djangos(orphans):
+    for _ in range(8):
+        CaseFactory()
+    qs = Case.objects.order_by("pk")
+    ours, django = CappedPaginator(qs, 3, orphans=orphans), Paginator(qs, 3, orphans=orphans)
+    assert ours.num_pages == django.num_pages
+    for number in django.page_range:
+        assert list(ours.page(number)) == list(django.page(number))
+
+
+@pytest.mark.django_db
+def test_a_short_page_still_asks_the_database_for_a_whole_page():
+    """One match must not become LIMIT 1: PostgreSQL then walks the ordering's index."""
+    CaseFactory()
+    paginator = CappedPaginator(Case.objects.order_by("-created_at"), 50)
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(paginator.page(1))
+    assert len(rows) == 1
+    assert "LIMIT 50" in queries.captured_queries[-1]["sql"]
+
+
+@pytest.mark.django_db
+def test_the_count_drops_the_ordering_and_the_joins():
+    CaseFactory()
+    qs = Case.objects.select_related("district", "source").order_by("-created_at")
+    with CaptureQueriesContext(connection) as queries:
+        assert CappedPaginator(qs, 50).count == 1
+    sql = queries.captured_queries[0]["sql"]
+    assert "ORDER BY" not in sql and "JOIN" not in sql
+
+
+@pytest.mark.django_db
+def test_an_empty_list_is_counted_once_and_not_read(django_assert_num_queries):
+    paginator = CappedPaginator(Case.objects.order_by("-created_at"), 50)
+    with django_assert_num_queries(1):
+        assert list(paginator.get_page(1)) == []

@@ -31,7 +31,12 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """The exact count up to the cap, else cap + 1."""
-        limited = self.object_list[: self.cap + 1]
+        rows = self.object_list
+        if hasattr(rows, "select_related"):
+            # How many rows there are depends on neither their order nor the joined rows:
+            # without them the database stops after cap + 1 rows of any index.
+            rows = rows.order_by().select_related(None)
+        limited = rows[: self.cap + 1]
         counter = getattr(limited, "count", None)
         if callable(counter):
             try:
@@ -71,10 +76,25 @@ class CappedPaginator(Paginator):
 
     def page(self, number):
         if not self.capped:
-            return super().page(number)
+            return self._page_below_cap(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         return CappedPage(rows[: self.per_page], number, self, has_next=len(rows) > self.per_page)
+
+    def _page_below_cap(self, number):
+        """Django's page, except that the query always asks for a whole page.
+
+        Django slices [bottom:count]: one matching person became LIMIT 1, and PostgreSQL,
+        expecting that row early in the created_at index, walked the whole index backwards
+        (0.5 s on a million people) instead of using the search's indexes (1 ms)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if not self.count:
+            top = bottom  # nothing to read
+        elif top + self.orphans >= self.count:
+            top += self.orphans  # the last page; the rows end at count anyway
+        return self._get_page(self.object_list[bottom:top], number, self)
