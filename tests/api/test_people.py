@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from tracing_portal.accounts.roles import Role
 from tracing_portal.audit.models import AuditEvent
+from tracing_portal.cases.apis import PersonSerializer, person_row_data, person_rows
 from tracing_portal.cases.models import Case, CaseHistory
 from tracing_portal.cases.services import case_create, case_update
 
@@ -321,3 +322,20 @@ def test_a_list_page_costs_the_same_queries_for_many_rows(name, cdc_user, api_fo
     for _ in range(8):
         add_rows()
     assert queries_for_page() == few
+
+
+def test_the_list_renders_each_person_as_the_person_serializer_does(cdc_user, api_for):
+    """The list's rows (read with values()) and PersonSerializer (the schema, and every other
+    endpoint's rendering) give the same JSON for every kind of person."""
+    f0 = PersonFactory(exposure_date=dt.date(2020, 7, 28), district_id="288")
+    PersonFactory(source=f0, phone="", year_of_birth=None, flagged_for_tracing=True)
+    PersonFactory(status="negative", bluezone_status="installed", quarantine="home")
+    Case.objects.filter(pk=f0.pk).update(created_at=dt.datetime(2020, 8, 1, 17, 30, tzinfo=dt.UTC))
+    people = Case.objects.order_by("id")
+    rendered = [person_row_data(row) for row in person_rows(people)]
+    expected = [dict(PersonSerializer(person).data) for person in people]
+    assert rendered == expected
+    assert [list(r) for r in rendered] == [list(e) for e in expected]  # the keys' order too
+    assert rendered[0]["created_at"] == "2020-08-02T00:30:00+07:00"
+    listed = api_for(cdc_user).get(reverse("api:cases-list")).json()["results"]
+    assert sorted(listed, key=lambda p: p["code"]) == sorted(expected, key=lambda p: p["code"])

@@ -31,8 +31,13 @@ class ListApiMixin:
             raise translate_validation(filterset.errors)
         return filterset.form.cleaned_data
 
-    def paginate(self, queryset, serializer_class, **context):
+    def paginate(self, queryset, serializer_class=None, *, render=None, **context):
+        """A page of the queryset, rendered by the serializer, or row by row by `render`."""
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, self.request, view=self)
-        data = serializer_class(page, many=True, context={"request": self.request, **context}).data
+        if render is not None:
+            data = [render(row) for row in page]
+        else:
+            context = {"request": self.request, **context}
+            data = serializer_class(page, many=True, context=context).data
         return paginator.get_paginated_response(data)

@@ -100,6 +100,8 @@ def api_token_mark_used(*, api_token: ApiToken, now: datetime.datetime | None = 
     conditional UPDATE, so a burst of requests writes once. True if it wrote."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(seconds=settings.API_TOKEN_LAST_USED_SECONDS)
+    if api_token.last_used_at is not None and api_token.last_used_at > stale:
+        return False  # as read with the token a moment ago: no query
     written = (
         ApiToken.objects.filter(pk=api_token.pk)
         .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale))

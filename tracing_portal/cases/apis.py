@@ -8,7 +8,7 @@ Messages for people come from `tracing_portal.api.messages` (the API's catalogue
 import datetime
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -36,7 +36,7 @@ from .models import (
     Sex,
     Verification,
 )
-from .phones import parse_vn_mobile
+from .phones import mask, parse_vn_mobile
 
 TAGS = ["people"]
 
@@ -110,6 +110,70 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def get_source_code(self, case) -> str | None:
         return case.source.code if case.source_id else None
+
+
+# The API's people list renders rows read with values() rather than model instances
+# through the serializer's fields: a page of 50 people took ~20 ms of CPU that way, most of
+# the request. PersonSerializer stays the schema, and a test holds the two renderings equal.
+PERSON_ROW_VALUES = (
+    "id",
+    "code",
+    "level",
+    "f0_status",
+    "status",
+    "full_name",
+    "year_of_birth",
+    "sex",
+    "phone",
+    "province_id",
+    "district_id",
+    "relation",
+    "exposure_date",
+    "verification",
+    "bluezone_status",
+    "quarantine",
+    "flagged_for_tracing",
+    "entering_agency",
+    "created_at",
+    "updated_at",
+    "version",
+)
+_DATETIME = serializers.DateTimeField()  # DRF's own rendering, time zone included
+_DATE = serializers.DateField()
+
+
+def person_rows(people):
+    """The people as the rows `person_row_data` renders, in the same order."""
+    return people.values(*PERSON_ROW_VALUES, source_code=F("source__code"))
+
+
+def person_row_data(row: dict) -> dict:
+    """A `person_rows` row, rendered exactly as PersonSerializer renders the person."""
+    exposure_date = row["exposure_date"]
+    return {
+        "code": row["code"],
+        "level": row["level"],
+        "level_label": f"F{row['level']}",
+        "f0_status": row["f0_status"],
+        "status": row["status"],
+        "full_name": row["full_name"],
+        "year_of_birth": row["year_of_birth"],
+        "sex": row["sex"],
+        "phone_masked": mask(row["phone"]),
+        "province": row["province_id"],
+        "district": row["district_id"],
+        "source_code": row["source_code"],
+        "relation": row["relation"],
+        "exposure_date": None if exposure_date is None else _DATE.to_representation(exposure_date),
+        "verification": row["verification"],
+        "bluezone_status": row["bluezone_status"],
+        "quarantine": row["quarantine"],
+        "flagged_for_tracing": row["flagged_for_tracing"],
+        "entering_agency": row["entering_agency"],
+        "created_at": _DATETIME.to_representation(row["created_at"]),
+        "updated_at": _DATETIME.to_representation(row["updated_at"]),
+        "version": row["version"],
+    }
 
 
 class PersonResultSerializer(serializers.Serializer):
@@ -240,7 +304,7 @@ class CaseListApi(ListApiMixin, APIView):
     @extend_schema(tags=TAGS, responses={200: OutputSerializer(many=True)})
     def get(self, request):
         people = selectors.case_list(actor=request.user, filters=self.get_filters())
-        return self.paginate(people, self.OutputSerializer)
+        return self.paginate(person_rows(people), render=person_row_data)
 
 
 class CaseCountApi(ListApiMixin, APIView):
