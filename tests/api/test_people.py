@@ -318,6 +318,7 @@ def test_a_list_page_costs_the_same_queries_for_many_rows(name, cdc_user, api_fo
         SmsMessageFactory(case=PersonFactory())
 
     add_rows()
+    queries_for_page()  # the token's first use records it (once a minute at most)
     few = queries_for_page()
     for _ in range(8):
         add_rows()

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -192,3 +193,12 @@ def test_expiry_must_be_in_the_future(national_admin, dic_user):
             name="x",
             expires_at=timezone.now() - dt.timedelta(minutes=1),
         )
+
+
+def test_a_token_used_a_moment_ago_is_not_written_again(cdc_user, api_for):
+    client = api_for(cdc_user)
+    url = reverse("api:me")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert not [q for q in captured if "api_apitoken" in q["sql"] and "UPDATE" in q["sql"]]
