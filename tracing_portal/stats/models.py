@@ -58,3 +58,34 @@ class InstallSnapshot(TimeStampedModel):
 
     def __str__(self):
         return f"{self.province_id} {self.date:%Y-%m-%d}: {self.installs}"
+
+
+class PeopleDay(models.Model):
+    """People entered on one day (Asia/Ho_Chi_Minh) in one province, by level, status,
+    Bluezone status, F0 classification and verification, merged duplicates left out: the
+    dashboard's counts, read instead of aggregating a wave month's people (100,000 rows).
+
+    On PostgreSQL, statement triggers on the people table add a row of changes for every
+    write, in the same transaction: a form, a service, an import's COPY, a merge, a deletion
+    (migration 0002). A count is the sum of its rows. Rows are only ever added, so writers
+    never wait on one another (an import holding a counter row would stall every form of its
+    province until it commits); `people_days_compact` folds them together every few minutes.
+    On other databases the table stays empty and the dashboard aggregates the people table.
+    """
+
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    level = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10)
+    bluezone_status = models.CharField(max_length=14)
+    f0_status = models.CharField(max_length=10)
+    verification = models.CharField(max_length=10)
+    people = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["province", "day"], name="stats_peopleday_province_day")]
+
+    def __str__(self):
+        return f"{self.province_id} {self.day} F{self.level}: {self.people:+d}"

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from tracing_portal.audit.models import AuditAction
@@ -207,3 +207,47 @@ def _days(first: dt.date, last: dt.date) -> Iterable[dt.date]:
     while day <= last:
         yield day
         day += dt.timedelta(days=1)
+
+
+# --- people per day (the dashboard's counts) ------------------------------------------------
+
+_PEOPLE_DAY_COMPACT = """
+WITH busy AS (
+    SELECT DISTINCT province_id, day FROM stats_peopleday
+    GROUP BY province_id, day, level, status, bluezone_status, f0_status, verification
+    HAVING COUNT(*) > 1 OR SUM(people) = 0
+), gone AS (
+    DELETE FROM stats_peopleday AS p USING busy
+    WHERE p.province_id = busy.province_id AND p.day = busy.day
+    RETURNING p.province_id, p.day, p.level, p.status, p.bluezone_status, p.f0_status,
+        p.verification, p.people
+), folded AS (
+    INSERT INTO stats_peopleday
+        (province_id, day, level, status, bluezone_status, f0_status, verification, people)
+    SELECT province_id, day, level, status, bluezone_status, f0_status, verification,
+        SUM(people)
+    FROM gone
+    GROUP BY province_id, day, level, status, bluezone_status, f0_status, verification
+    HAVING SUM(people) <> 0
+    RETURNING 1
+)
+SELECT (SELECT COUNT(*) FROM gone) - (SELECT COUNT(*) FROM folded)
+"""
+
+
+def people_days_kept() -> bool:
+    """Whether PeopleDay is kept by triggers: on PostgreSQL (migration stats/0002)."""
+    return connection.vendor == "postgresql"
+
+
+def people_days_compact() -> int:
+    """Fold PeopleDay's rows of changes into one row per key, for the days that have more
+    than one (or a count of zero); return how many rows went. Rows added meanwhile by
+    other transactions are not seen and stay, so the sums never change."""
+    if not people_days_kept():
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_PEOPLE_DAY_COMPACT)
+        removed = cursor.fetchone()[0]
+    logger.info("People per day compacted: %s rows folded away", removed)
+    return removed

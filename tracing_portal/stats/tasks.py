@@ -5,7 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import SnapshotSource
-from .services import snapshots_fetch_from_bluezone
+from .services import people_days_compact, snapshots_fetch_from_bluezone
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +25,9 @@ def fetch_install_snapshots() -> dict[str, int | None]:
         )
     logger.info("Install snapshots fetched: %s", saved)
     return saved
+
+
+@shared_task(name="stats.people_days_compact")
+def people_days_compact_task() -> int:
+    """Fold the dashboard's rows of changes together (Celery beat, every few minutes)."""
+    return people_days_compact()

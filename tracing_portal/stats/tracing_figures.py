@@ -47,7 +47,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tracing_portal.accounts.scoping import scope_to_province
@@ -65,6 +67,9 @@ from tracing_portal.cases.selectors import case_base_qs
 from tracing_portal.core.dates import day_start
 from tracing_portal.geo.models import Province
 from tracing_portal.notifications.models import SmsMessage, SmsStatus
+
+from .models import PeopleDay
+from .services import people_days_kept
 
 DEFAULT_DAYS = 30
 # Levels always listed in the people tables; deeper levels only when someone is there.
@@ -343,28 +348,68 @@ def duration_median(qs: QuerySet, field: str, *, count: int | None = None) -> dt
 # --- figures --------------------------------------------------------------------------
 
 
-def _level_expressions(now: dt.datetime) -> dict:
+def _count_expressions(count) -> dict:
+    """The counts of a level row; `count(condition)` is the aggregate (None: every row)."""
+    expressions = {"total": count(None)}
+    for value in CaseStatus.values:
+        expressions[f"status_{value}"] = count(Q(status=value))
+    for value in BluezoneStatus.values:
+        expressions[f"bluezone_{value}"] = count(Q(bluezone_status=value))
+    for value in F0Status.values:
+        expressions[f"f0_{value}"] = count(Q(level=0, f0_status=value))
+    for value in Verification.values:
+        expressions[f"verification_{value}"] = count(Q(verification=value))
+    return expressions
+
+
+def _pending_expressions(now: dt.datetime) -> dict:
+    """The age of the people still pending verification, measured to `now` (counting created_at:
+    the backlog index, case_queue, holds every column read)."""
     pending = Q(verification=Verification.PENDING)
     one_day_ago, three_days_ago = now - DAY, now - 3 * DAY
-    expressions = {"total": Count("id")}
-    for value in CaseStatus.values:
-        expressions[f"status_{value}"] = Count("id", filter=Q(status=value))
-    for value in BluezoneStatus.values:
-        expressions[f"bluezone_{value}"] = Count("id", filter=Q(bluezone_status=value))
-    for value in F0Status.values:
-        expressions[f"f0_{value}"] = Count("id", filter=Q(level=0, f0_status=value))
-    for value in Verification.values:
-        expressions[f"verification_{value}"] = Count("id", filter=Q(verification=value))
-    expressions.update(
-        pending_under_1_day=Count("id", filter=pending & Q(created_at__gt=one_day_ago)),
-        pending_1_to_3_days=Count(
-            "id",
+    return {
+        "pending_under_1_day": Count("created_at", filter=pending & Q(created_at__gt=one_day_ago)),
+        "pending_1_to_3_days": Count(
+            "created_at",
             filter=pending & Q(created_at__lte=one_day_ago, created_at__gte=three_days_ago),
         ),
-        pending_over_3_days=Count("id", filter=pending & Q(created_at__lt=three_days_ago)),
-        oldest_pending=Min("created_at", filter=pending),
+        "pending_over_3_days": Count(
+            "created_at", filter=pending & Q(created_at__lt=three_days_ago)
+        ),
+        "oldest_pending": Min("created_at", filter=pending),
+    }
+
+
+def _counts_from_people(people: QuerySet[Case], now: dt.datetime) -> dict[int, dict]:
+    """{level: counts} aggregated over the people themselves, in one query."""
+    expressions = {
+        **_count_expressions(lambda condition: Count("id", filter=condition)),
+        **_pending_expressions(now),
+    }
+    rows = people.values("level").annotate(**expressions).order_by("level")
+    return {row["level"]: row for row in rows}
+
+
+def _counts_from_days(
+    people: QuerySet[Case], days: QuerySet[PeopleDay], now: dt.datetime
+) -> dict[int, dict]:
+    """The same, with the counts summed from PeopleDay (kept by triggers on PostgreSQL) and
+    only the pending people read for their ages."""
+    counts = _count_expressions(lambda condition: Coalesce(Sum("people", filter=condition), 0))
+    by_level = {
+        row["level"]: row
+        for row in days.values("level").annotate(**counts).order_by("level")
+        if row["total"]
+    }
+    pending = (
+        people.filter(verification=Verification.PENDING)
+        .values("level")
+        .annotate(**_pending_expressions(now))
+        .order_by("level")
     )
-    return expressions
+    for row in pending:
+        by_level.setdefault(row["level"], {"level": row["level"]}).update(row)
+    return by_level
 
 
 def _level_row(level: int | None, row: dict) -> LevelRow:
@@ -390,12 +435,19 @@ def people_figures(
 ) -> PeopleFigures:
     """People entered in the range by level (rows F0, F1, F2 always, deeper levels when
     someone is there) and in total: status, Bluezone status, verification and the age of
-    the pending ones (measured to `now`). One query, GROUP BY level; the totals are the
-    levels' sums (a second pass over a wave month's people cost as much again)."""
+    the pending ones (measured to `now`). The counts come from PeopleDay on PostgreSQL, from
+    the people themselves elsewhere; the totals are the levels' sums."""
     now = now or timezone.now()
-    qs = _people(actor=actor, province=province).filter(**period.lookups("created_at"))
-    expressions = _level_expressions(now)
-    by_level = {r["level"]: r for r in qs.values("level").annotate(**expressions).order_by("level")}
+    people = _people(actor=actor, province=province).filter(**period.lookups("created_at"))
+    if people_days_kept():
+        days = _in_view(
+            PeopleDay.objects.filter(day__gte=period.date_from, day__lte=period.date_to),
+            actor=actor,
+            province=province,
+        )
+        by_level = _counts_from_days(people, days, now)
+    else:
+        by_level = _counts_from_people(people, now)
     levels = [
         _level_row(level, by_level.get(level, {}))
         for level in range(MAX_LEVEL + 1)
