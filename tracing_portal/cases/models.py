@@ -270,7 +270,13 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["province", "-created_at"], name="case_province_recent"),
             models.Index(fields=["province", "level", "status"], name="case_province_level"),
-            models.Index(fields=["province", "verification", "level"], name="case_queue"),
+            # The people waiting for verification, newest first; the dashboard's backlog.
+            # (PostgreSQL reads the backlog's levels from the index alone.)
+            models.Index(
+                fields=["province", "verification", "-created_at"],
+                include=["level", "merged_into"],
+                name="case_queue",
+            ),
             models.Index(fields=["province", "name_folded"], name="case_province_name"),
             # The dashboard's F0s verified in a date range.
             models.Index(fields=["province", "level", "verified_at"], name="case_verified_f0"),
