@@ -272,3 +272,9 @@ class Command(BaseCommand):
                 "UPDATE cases_case SET source_id = NULL WHERE entered_by_id = %s", [actor.pk]
             )
             cursor.execute("DELETE FROM cases_case WHERE entered_by_id = %s", [actor.pk])
+        if connection.vendor == "postgresql":
+            # Each step starts from a table in its steady state: 100,000 dead rows and stale
+            # statistics once made the next import's lookups take 10 s instead of 1 s.
+            with connection.cursor() as cursor:
+                for table in ("cases_case", "cases_casehistory", "stats_peopleday"):
+                    cursor.execute(f"VACUUM ANALYZE {table}")
