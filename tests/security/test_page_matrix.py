@@ -1148,23 +1148,40 @@ def leaked(text, markers, asked=""):
 
 
 def fingerprint(province):
-    """The rows of a province a POST could change."""
+    """The rows of a province a POST could change, each list in primary-key order (PostgreSQL
+    returns an unordered query's rows as they lie, and an UPDATE elsewhere moves them)."""
     return (
         list(Case.objects.filter(province_id=province).order_by("pk").values()),
-        list(CaseHistory.objects.filter(case__province_id=province).values_list("pk")),
+        list(
+            CaseHistory.objects.filter(case__province_id=province).order_by("pk").values_list("pk")
+        ),
         list(TraceRequest.objects.filter(province_id=province).order_by("pk").values()),
         list(TracedContact.objects.filter(trace__province_id=province).order_by("pk").values()),
-        list(Lookup.objects.filter(province_id=province).values_list("pk", "status")),
-        list(InstallAsk.objects.filter(case__province_id=province).values_list("pk")),
-        list(SmsMessage.objects.filter(province_id=province).values_list("pk", "status")),
+        list(
+            Lookup.objects.filter(province_id=province).order_by("pk").values_list("pk", "status")
+        ),
+        list(
+            InstallAsk.objects.filter(case__province_id=province).order_by("pk").values_list("pk")
+        ),
+        list(
+            SmsMessage.objects.filter(province_id=province)
+            .order_by("pk")
+            .values_list("pk", "status")
+        ),
         list(ImportJob.objects.filter(province_id=province).order_by("pk").values()),
         list(
-            Invitation.objects.filter(user__province_id=province).values_list(
-                "pk", "revoked_at", "used_at"
-            )
+            Invitation.objects.filter(user__province_id=province)
+            .order_by("pk")
+            .values_list("pk", "revoked_at", "used_at")
         ),
-        list(TOTPDevice.objects.filter(user__province_id=province).values_list("pk")),
-        list(User.objects.filter(province_id=province).values_list("pk", "username", "is_active")),
+        list(
+            TOTPDevice.objects.filter(user__province_id=province).order_by("pk").values_list("pk")
+        ),
+        list(
+            User.objects.filter(province_id=province)
+            .order_by("pk")
+            .values_list("pk", "username", "is_active")
+        ),
     )
 
 
