@@ -116,7 +116,15 @@ def test_roles_that_need_a_code_reach_nothing_before_it(client, make_user, passw
         blocked = client.get(url)
         assert blocked.status_code == 302, url
         assert blocked.url.startswith(reverse("accounts:otp_verify")), url
-    assert client.get("/api/v1/me/").status_code == 403
+    api = client.get("/api/v1/me/")
+    assert api.status_code == 403
+    assert api.json() == {  # the API's one error shape
+        "error": {
+            "code": "second_step_required",
+            "message": "Hãy hoàn tất đăng nhập bằng mã xác thực.",
+            "details": {},
+        }
+    }
     assert client.get(reverse("accounts:otp_verify")).status_code == 200
 
 

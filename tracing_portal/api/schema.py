@@ -15,7 +15,8 @@ class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text=(
             "Machine-readable: invalid, malformed, rejected, stale, duplicates, "
-            "not_authenticated, authentication_failed, forbidden, not_found, "
+            "not_authenticated, authentication_failed, forbidden, second_step_required, "
+            "not_found, "
             "method_not_allowed, throttled, bluezone_unavailable, server_error..."
         )
     )

@@ -86,9 +86,9 @@ class OtpRequiredMiddleware:
         if not state:
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"detail": gettext("Finish signing in with your authentication code.")},
-                status=403,
-            )
+            from tracing_portal.api.exceptions import error_body
+
+            message = gettext("Finish signing in with your authentication code.")
+            return JsonResponse(error_body("second_step_required", message), status=403)
         target = reverse("accounts:otp_verify" if state == "verify" else "accounts:otp_setup")
         return redirect_to_login(request.get_full_path(), target)
