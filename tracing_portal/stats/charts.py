@@ -410,23 +410,29 @@ def _labels(choices: type[TextChoices]) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
-def people_by_level_figure(people: PeopleFigures) -> go.Figure:
-    """People entered in the range: one bar per level, stacked by status."""
-    from tracing_portal.cases.models import CaseStatus
-
+def _level_bars(people: PeopleFigures, choices, counts, colours: dict) -> go.Figure:
+    """One bar per level, one stacked trace per choice; `counts(row)` is {value: people}."""
     levels = [row.label for row in people.levels]
     fig = go.Figure(_validate=False)
-    for value, label in _labels(CaseStatus).items():
+    for value, label in _labels(choices).items():
         fig.add_trace(
             go.Bar(
                 _validate=False,
                 x=levels,
-                y=[row.by_status[value] for row in people.levels],
+                y=[counts(row)[value] for row in people.levels],
                 name=label,
-                marker={"color": STATUS_COLOURS.get(value, MUTED)},
+                marker={"color": colours.get(value, MUTED)},
                 hovertemplate="<b>%{x}</b> · " + label + ": %{y:,}<extra></extra>",
             )
         )
+    return fig
+
+
+def people_by_level_figure(people: PeopleFigures) -> go.Figure:
+    """People entered in the range: one bar per level, stacked by status."""
+    from tracing_portal.cases.models import CaseStatus
+
+    fig = _level_bars(people, CaseStatus, lambda row: row.by_status, STATUS_COLOURS)
     fig = _with_layout(
         fig,
         _small_layout(
@@ -446,19 +452,7 @@ def coverage_by_level_figure(people: PeopleFigures) -> go.Figure:
     """Bluezone install status by level, each bar as 100% of the level's people."""
     from tracing_portal.cases.models import BluezoneStatus
 
-    levels = [row.label for row in people.levels]
-    fig = go.Figure(_validate=False)
-    for value, label in _labels(BluezoneStatus).items():
-        fig.add_trace(
-            go.Bar(
-                _validate=False,
-                x=levels,
-                y=[row.by_bluezone[value] for row in people.levels],
-                name=label,
-                marker={"color": BLUEZONE_COLOURS.get(value, MUTED)},
-                hovertemplate="<b>%{x}</b> · " + label + ": %{y:,}<extra></extra>",
-            )
-        )
+    fig = _level_bars(people, BluezoneStatus, lambda row: row.by_bluezone, BLUEZONE_COLOURS)
     fig = _with_layout(
         fig,
         _small_layout(
