@@ -10,10 +10,31 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The marks of a test that needs the real worker: tasks queued rather than run eagerly
+# (tests/conftest.py), every such test in one test process (there is one Redis queue), and
+# skipped without Redis and PostgreSQL (the worker shares the test database).
+REAL_WORKER_MARKS = [
+    pytest.mark.celery_worker,
+    pytest.mark.xdist_group("celery"),
+    pytest.mark.skipif(
+        not settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
+        reason="needs a real Celery worker: CELERY_BROKER_URL (Redis) and DATABASE_URL on "
+        "PostgreSQL",
+    ),
+]
+
+
+def needs_real_worker(test):
+    """A test decorated with REAL_WORKER_MARKS."""
+    for mark in reversed(REAL_WORKER_MARKS):
+        test = mark(test)
+    return test
 
 
 def worker_env(*, site_url: str, **extra: str) -> dict[str, str]:

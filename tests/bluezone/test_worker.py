@@ -5,24 +5,23 @@ worker is a separate `celery worker` process using the test database.
 """
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 
-from tests.workers import purge_queue, start_worker, stop_worker, wait_for, worker_env
+from tests.workers import (
+    REAL_WORKER_MARKS,
+    purge_queue,
+    start_worker,
+    stop_worker,
+    wait_for,
+    worker_env,
+)
 from tracing_portal.bluezone import services
 from tracing_portal.bluezone.models import IngestState, TraceRequest, TraceState
 from tracing_portal.bluezone.sandbox import scenario
 from tracing_portal.cases.services import case_create, case_verify
 
 pytestmark = [
-    pytest.mark.celery_worker,
-    # One Redis queue: the real-worker tests run one after another in one test process.
-    pytest.mark.xdist_group("celery"),
+    *REAL_WORKER_MARKS,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
-        reason="needs CELERY_BROKER_URL (Redis) and DATABASE_URL on PostgreSQL",
-    ),
 ]
 
 

@@ -5,10 +5,15 @@ Runs when CELERY_BROKER_URL is set and the database is PostgreSQL (CI's second r
 """
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 
-from tests.workers import purge_queue, start_worker, stop_worker, wait_for, worker_env
+from tests.workers import (
+    REAL_WORKER_MARKS,
+    purge_queue,
+    start_worker,
+    stop_worker,
+    wait_for,
+    worker_env,
+)
 from tracing_portal.notifications.models import SmsMessage, SmsStatus
 from tracing_portal.notifications.sandbox.models import SandboxSms
 from tracing_portal.notifications.services import sms_send
@@ -16,14 +21,8 @@ from tracing_portal.notifications.services import sms_send
 from .factories import PersonFactory
 
 pytestmark = [
-    pytest.mark.celery_worker,
-    # One Redis queue: the real-worker tests run one after another in one test process.
-    pytest.mark.xdist_group("celery"),
+    *REAL_WORKER_MARKS,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
-        reason="needs CELERY_BROKER_URL (Redis) and DATABASE_URL on PostgreSQL",
-    ),
 ]
 
 

@@ -17,12 +17,18 @@ import sys
 import time
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.db.models import Count, F
 from django.utils import timezone
 
-from tests.workers import ROOT, purge_queue, start_worker, stop_worker, worker_env
+from tests.workers import (
+    ROOT,
+    needs_real_worker,
+    purge_queue,
+    start_worker,
+    stop_worker,
+    worker_env,
+)
 from tracing_portal.bluezone import services
 from tracing_portal.bluezone.models import (
     IngestState,
@@ -216,13 +222,7 @@ def _wait_for(predicate, timeout=60.0) -> bool:
     return False
 
 
-@pytest.mark.celery_worker  # tasks are queued, not run: only the killed process ingests
-@pytest.mark.xdist_group("celery")
-@pytest.mark.skipif(
-    not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
-    reason="needs CELERY_BROKER_URL (Redis) and DATABASE_URL on PostgreSQL: a second "
-    "process shares the test database",
-)
+@needs_real_worker  # tasks are queued, not run: only the killed process ingests
 def test_ingestion_killed_midway_leaves_nothing_half_done_after_the_rerun(
     live_server, settings, cdc_user, dic_user
 ):
@@ -289,12 +289,7 @@ def test_ingestion_killed_midway_leaves_nothing_half_done_after_the_rerun(
     assert sightings.values("contact", "seen_at").distinct().count() == trace.sightings_count
 
 
-@pytest.mark.celery_worker
-@pytest.mark.xdist_group("celery")
-@pytest.mark.skipif(
-    not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
-    reason="needs CELERY_BROKER_URL (Redis) and DATABASE_URL on PostgreSQL",
-)
+@needs_real_worker
 def test_worker_killed_during_ingestion_the_task_is_redelivered_and_nothing_is_doubled(
     live_server, settings, cdc_user, dic_user
 ):

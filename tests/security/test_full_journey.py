@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from playwright.sync_api import expect
 
 from tests import signin
 from tests.bluezone.test_worker import worker  # noqa: F401 - the worker fixture
-from tests.workers import wait_for
+from tests.workers import REAL_WORKER_MARKS, wait_for
 from tracing_portal.accounts.roles import Role
 from tracing_portal.bluezone.models import IngestState, TraceRequest
 from tracing_portal.bluezone.sandbox import scenario
@@ -35,14 +34,8 @@ CONTACTS = [("Trần Thị Liên", "0987 654 321"), ("Lê Văn Hải", "0987 654
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.celery_worker,
-    pytest.mark.xdist_group("celery"),
+    *REAL_WORKER_MARKS,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not django_settings.CELERY_BROKER_URL or connection.vendor != "postgresql",
-        reason="the full journey needs a real Celery worker: set CELERY_BROKER_URL (Redis) "
-        "and DATABASE_URL on PostgreSQL",
-    ),
 ]
 
 
