@@ -271,3 +271,56 @@ def test_dic_ticks_people_on_the_list_to_text_them(client, dic_user, cdc_user):
     assert people[0].code in shown and people[1].code in shown and people[2].code not in shown
     client.force_login(cdc_user)
     assert 'form="bulk-sms"' not in client.get(reverse("cases:list")).content.decode()
+
+
+EDIT_DATA = {
+    "full_name": "Hai Người Sửa",
+    "level": "0",
+    "sex": "unknown",
+    "status": "active",
+    "bluezone_status": "unknown",
+    "quarantine": "none",
+    "f0_status": "suspected",
+}
+
+
+def _hidden_version(body: str) -> str:
+    import re
+
+    return re.search(r'name="version" value="([^"]*)"', body).group(1)
+
+
+def test_after_a_stale_edit_the_form_carries_the_current_version(client, cdc_user, police_user):
+    from tracing_portal.cases.services import case_create, case_update
+
+    person = case_create(actor=cdc_user, full_name="Hai Người Sửa").case
+    loaded = person.version
+    case_update(actor=police_user, case=person, version=loaded, address="Số 5 Thanh Niên")
+    client.force_login(cdc_user)
+    url = reverse("cases:update", args=[person.code])
+    response = client.post(url, {**EDIT_DATA, "address": "Số 9", "version": str(loaded)})
+    person.refresh_from_db()
+    assert _hidden_version(response.content.decode()) == str(person.version)
+    # The editor re-applies the change on the current record: it is saved.
+    response = client.post(url, {**EDIT_DATA, "address": "Số 9", "version": str(person.version)})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.address == "Số 9"
+
+
+def test_an_invalid_edit_keeps_the_loaded_version(client, cdc_user, police_user):
+    from tracing_portal.cases.services import case_create, case_update
+
+    person = case_create(actor=cdc_user, full_name="Hai Người Sửa").case
+    loaded = person.version
+    client.force_login(cdc_user)
+    url = reverse("cases:update", args=[person.code])
+    response = client.post(url, {**EDIT_DATA, "phone": "0212345678", "version": str(loaded)})
+    assert response.status_code == 200
+    assert _hidden_version(response.content.decode()) == str(loaded)
+    # Someone saves meanwhile: the corrected form is still refused, not saved over them.
+    case_update(actor=police_user, case=person, version=loaded, address="Số 5 Thanh Niên")
+    response = client.post(url, {**EDIT_DATA, "address": "Số 9", "version": str(loaded)})
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.address == "Số 5 Thanh Niên"

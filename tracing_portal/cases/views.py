@@ -163,15 +163,14 @@ class CaseUpdateView(CaseAccessMixin, CaseFormMixin, View):
                 messages.success(request, _("Saved."))
                 return redirect(result.case)
         case.refresh_from_db()
+        # After a stale edit the form shows the current record, so it carries the current
+        # version; after an invalid one it keeps the version the editor loaded, so a save
+        # over someone else's change is still refused.
+        form_version = case.version if stale is not None else request.POST.get("version", "")
         return render(
             request,
             self.template_name,
-            {
-                "form": form,
-                "case": case,
-                "stale_changes": stale,
-                "posted_version": request.POST.get("version"),
-            },
+            {"form": form, "case": case, "stale_changes": stale, "form_version": form_version},
         )
 
 
