@@ -26,8 +26,11 @@ def test_group_holds_exactly_the_roles_permissions(db, role):
 # The whole matrix, written out: a change to ROLE_PERMISSIONS must change this table too.
 MATRIX = {
     "geo.view_province": {"cdc", "police", "dic", "official", "province_admin", "national_admin"},
+    "geo.view_district": {"cdc", "police", "dic", "official", "province_admin", "national_admin"},
     "accounts.manage_province_users": {"province_admin", "national_admin"},
+    "accounts.view_user": {"province_admin", "national_admin"},
     "accounts.add_user": {"province_admin", "national_admin"},
+    "accounts.change_user": {"province_admin", "national_admin"},
     "accounts.view_all_provinces": {"national_admin"},
     "audit.view_auditevent": {"province_admin", "national_admin"},
     "stats.view_dashboard": {
@@ -46,6 +49,15 @@ MATRIX = {
     "cases.relevel_case": {"cdc"},
     "cases.merge_case": {"cdc", "police"},
     "cases.view_full_phone": {"cdc", "police", "dic", "province_admin"},
+    "cases.view_quarantinefacility": {
+        "cdc",
+        "police",
+        "dic",
+        "official",
+        "province_admin",
+        "national_admin",
+    },
+    "cases.add_quarantinefacility": {"province_admin"},
     "cases.change_quarantinefacility": {"province_admin"},
     "bluezone.view_tracerequest": {"cdc", "dic", "official", "province_admin", "national_admin"},
     "bluezone.open_trace": {"dic"},
@@ -66,6 +78,8 @@ MATRIX.update(
             "province_admin",
             "national_admin",
         },
+        "notifications.view_smstemplate": {"province_admin", "national_admin"},
+        "notifications.add_smstemplate": {"province_admin", "national_admin"},
         "notifications.change_smstemplate": {"province_admin", "national_admin"},
     }
 )
@@ -96,6 +110,12 @@ MATRIX.update(
 # --- audit
 MATRIX["audit.report_personal_data"] = {"province_admin", "national_admin"}
 # --- end audit
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_matrix_is_the_whole_of_role_permissions(role):
+    # A permission granted in roles.py but missing from MATRIX (or the reverse) fails here.
+    assert {perm for perm, roles in MATRIX.items() if role in roles} == ROLE_PERMISSIONS[role]
 
 
 @pytest.mark.parametrize("perm,roles", MATRIX.items())
