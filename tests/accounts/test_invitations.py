@@ -168,6 +168,13 @@ def test_national_admin_creates_a_national_admin(national_admin):
 
 
 @pytest.mark.parametrize("role", [Role.CDC, Role.POLICE, Role.DIC, Role.OFFICIAL])
+def test_only_a_national_admin_account_may_have_no_province(national_admin, role):
+    with pytest.raises(ApplicationError):
+        create(national_admin, role=role, province_id=None)
+    assert not User.objects.filter(username="hd.cdc2").exists()
+
+
+@pytest.mark.parametrize("role", [Role.CDC, Role.POLICE, Role.DIC, Role.OFFICIAL])
 def test_staff_cannot_create_users(client, make_user, role):
     client.force_login(make_user(role))
     assert client.get(reverse("accounts:user_create")).status_code == 403

@@ -59,6 +59,8 @@ def _check_can_manage(actor, *, province_id, role: str) -> None:
         raise ApplicationError(_("Only administrators create and change user accounts."))
     if role == Role.NATIONAL_ADMIN and not actor.sees_all_provinces:
         raise ApplicationError(_("Only national administrators create national administrators."))
+    if role != Role.NATIONAL_ADMIN and province_id is None:
+        raise ApplicationError(_("Only national administrators may have no province."))
     if not actor.sees_all_provinces and province_id != actor.province_id:
         raise ApplicationError(_("You can create accounts in your own province only."))
 
