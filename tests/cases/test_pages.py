@@ -324,3 +324,34 @@ def test_an_invalid_edit_keeps_the_loaded_version(client, cdc_user, police_user)
     assert response.status_code == 200
     person.refresh_from_db()
     assert person.address == "Số 5 Thanh Niên"
+
+
+def test_quick_contact_form_warns_about_duplicates_and_the_full_form_confirms(client, police_user):
+    source = CaseFactory(level=0)
+    on_file = CaseFactory(phone="+84912345678", full_name="Lê Văn Đã Có")
+    client.force_login(police_user)
+    response = client.post(
+        reverse("cases:add_contact", args=[source.code]),
+        {"full_name": "Le Van Da Co", "relation": "household", "phone": "0912 345 678"},
+    )
+    assert response.status_code == 200
+    assert [d.pk for d in response.context["duplicates"]] == [on_file.pk]
+    assert not Case.objects.filter(source=source).exists()
+    form = response.context["form"]
+    assert form.initial["source_code"] == source.code
+    assert form.initial["full_name"] == "Le Van Da Co"
+    assert f'action="{reverse("cases:create")}"' in response.content.decode()
+    response = client.post(
+        reverse("cases:create"),
+        {
+            **{k: v for k, v in form.initial.items()},
+            "level": "0",
+            "sex": "unknown",
+            "status": "active",
+            "bluezone_status": "unknown",
+            "quarantine": "none",
+            "confirm_duplicates": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(source=source).level == 1

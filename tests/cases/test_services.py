@@ -233,3 +233,22 @@ def test_merge_moves_contacts_and_history(chain, cdc_user, police_user):
 def test_merge_refuses_people_in_each_others_chain(chain, cdc_user):
     with pytest.raises(ApplicationError):
         case_merge(actor=cdc_user, keep=chain["f0"], remove=chain["f2"])
+
+
+def test_duplicates_are_found_by_phone_national_id_or_folded_name_and_year(cdc_user, make_user):
+    from tracing_portal.cases.selectors import case_find_duplicates
+
+    by_id = case_create(actor=cdc_user, full_name="Một Người", national_id="001099012345").case
+    by_name = case_create(actor=cdc_user, full_name="Đặng Thị Hoà", year_of_birth=1990).case
+    by_phone = case_create(actor=cdc_user, full_name="Ba Người", phone="0987 111 222").case
+    case_create(actor=make_user("cdc", "01"), full_name="Dang Thi Hoa", year_of_birth=1990)
+
+    def found(**kwargs):
+        return {c.pk for c in case_find_duplicates(actor=cdc_user, **kwargs)}
+
+    assert found(national_id="001099012345") == {by_id.pk}
+    assert found(full_name="  DANG thi hoa ", year_of_birth=1990) == {by_name.pk}
+    assert found(full_name="Dang Thi Hoa", year_of_birth=1991) == set()
+    assert found(phone="+84987111222") == {by_phone.pk}
+    # Someone of another province is not a duplicate here.
+    assert found(full_name="Dang Thi Hoa", year_of_birth=1990, exclude_pk=by_name.pk) == set()

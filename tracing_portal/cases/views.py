@@ -73,6 +73,17 @@ class CaseDetailView(CaseAccessMixin, TemplateView):
         )
 
 
+def _duplicates(actor, data: dict) -> list[Case]:
+    """People on file who may be the person about to be entered (`data` as cleaned)."""
+    return selectors.case_find_duplicates(
+        actor=actor,
+        phone=parse_vn_mobile(data["phone"]).e164 if data.get("phone") else "",
+        national_id=data.get("national_id", ""),
+        full_name=data["full_name"],
+        year_of_birth=data.get("year_of_birth"),
+    )
+
+
 class CaseFormMixin:
     template_name = "cases/case_form.html"
 
@@ -97,13 +108,7 @@ class CaseCreateView(CaseAccessMixin, CaseFormMixin, View):
         duplicates = []
         if form.is_valid():
             data = self._service_fields(form)
-            duplicates = selectors.case_find_duplicates(
-                actor=request.user,
-                phone=parse_vn_mobile(data["phone"]).e164 if data.get("phone") else "",
-                national_id=data.get("national_id", ""),
-                full_name=data["full_name"],
-                year_of_birth=data.get("year_of_birth"),
-            )
+            duplicates = _duplicates(request.user, data)
             if not duplicates or form.cleaned_data.get("confirm_duplicates"):
                 source = data.pop("source_code")
                 level = data.pop("level")
@@ -260,6 +265,22 @@ class CaseAddContactView(CaseAccessMixin, View):
     def post(self, request, code):
         source = self.get_case()
         form = ContactForm(request.POST)
+        if form.is_valid() and (duplicates := _duplicates(request.user, form.cleaned_data)):
+            # The quick form warns as the full one does: the person is entered from the full
+            # form, filled in, once the user says it is a different person.
+            initial = {
+                **{k: v for k, v in form.cleaned_data.items() if v not in (None, "")},
+                "source_code": source.code,
+            }
+            return render(
+                request,
+                "cases/case_form.html",
+                {
+                    "form": CaseForm(actor=request.user, initial=initial),
+                    "creating": True,
+                    "duplicates": duplicates,
+                },
+            )
         if form.is_valid():
             try:
                 result = services.case_add_contact(
