@@ -23,6 +23,7 @@ venv: $(VENV)/.installed
 
 run: venv
 	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py portal_messages --compile
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 

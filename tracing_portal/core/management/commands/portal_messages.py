@@ -1,8 +1,11 @@
-"""Regenerate (or check) each app's Vietnamese catalogue.
+"""Regenerate (or check, or only compile) each app's Vietnamese catalogue.
 
 An app's catalogue lives in `tracing_portal/<app>/locale/` and holds the strings of its
 Python code and of `templates/<app>/`. `core` also holds the project-level files
 (settings, base templates). Keeping one catalogue per app lets apps change independently.
+
+`--compile` (run by `make run`) turns each .po into its .mo with polib, so it needs no GNU
+gettext; a .mo that already holds the same translations is left as it is.
 """
 
 import os
@@ -25,6 +28,27 @@ MSGFMT = shutil.which("msgfmt") or "msgfmt"
 
 def portal_apps() -> list[str]:
     return sorted(p.name for p in PORTAL.iterdir() if p.is_dir() and (p / "apps.py").exists())
+
+
+def _translations(entries) -> set[tuple]:
+    return {
+        (e.msgctxt, e.msgid, e.msgid_plural, e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in entries
+        if e.msgid
+    }
+
+
+def compile_catalogue(po_path: Path) -> bool:
+    """Write the .mo beside `po_path` unless it already holds the same translations (a
+    fresh clone's committed .mo files stay untouched). True when it was written."""
+    po = polib.pofile(str(po_path))
+    mo_path = po_path.with_suffix(".mo")
+    if mo_path.exists() and _translations(polib.mofile(str(mo_path))) == _translations(
+        po.translated_entries()
+    ):
+        return False
+    po.save_as_mofile(str(mo_path))
+    return True
 
 
 def extract(app: str, workdir: Path, locale_dir: Path) -> None:
@@ -52,7 +76,10 @@ def extract(app: str, workdir: Path, locale_dir: Path) -> None:
 
 
 class Command(BaseCommand):
-    help = "Regenerate each app's Vietnamese catalogue and compile it; --check only reports."
+    help = (
+        "Regenerate each app's Vietnamese catalogue and compile it; --check only reports; "
+        "--compile only compiles."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("apps", nargs="*", help="apps to process (default: all)")
@@ -61,8 +88,25 @@ class Command(BaseCommand):
             action="store_true",
             help="fail if a catalogue lacks a string used in the code, or a translation",
         )
+        parser.add_argument(
+            "--compile",
+            action="store_true",
+            dest="compile_only",
+            help="only compile the catalogues that changed (.po to .mo); needs no GNU gettext",
+        )
 
-    def handle(self, *args, apps, check, **options):
+    def handle(self, *args, apps, check, compile_only, **options):
+        if compile_only:
+            written = [
+                app
+                for app in apps or portal_apps()
+                if (po := PORTAL / app / "locale" / "vi" / "LC_MESSAGES" / "django.po").exists()
+                and compile_catalogue(po)
+            ]
+            self.stdout.write(
+                f"Compiled: {', '.join(written)}." if written else "Catalogues are compiled."
+            )
+            return
         if shutil.which("xgettext") is None:
             raise CommandError("GNU gettext is needed (apt-get install gettext).")
         problems = []
