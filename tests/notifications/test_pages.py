@@ -82,7 +82,33 @@ def test_cap_refusal_is_shown_and_nothing_is_sent(client, dic_user, person, sett
     assert not SmsMessage.objects.exists()
 
 
-@pytest.mark.parametrize("role", [Role.CDC, Role.POLICE, Role.OFFICIAL, Role.PROVINCE_ADMIN])
+def test_install_request_from_the_send_page_counts_as_an_ask(client, dic_user, person):
+    client.force_login(dic_user)
+    client.post(send_url(person), {"template_kind": "install_request", "action": "send"})
+    ask = InstallAsk.objects.get(case=person)
+    assert (ask.channel, ask.asked_by) == ("sms", dic_user)
+
+
+def test_install_request_to_people_ticked_on_a_list_counts_as_asks(client, dic_user):
+    chosen = [PersonFactory(), PersonFactory()]
+    client.force_login(dic_user)
+    client.post(
+        reverse("notifications:bulk"),
+        {
+            "case_ids": [str(p.pk) for p in chosen],
+            "template_kind": "install_request",
+            "confirm": "1",
+        },
+    )
+    assert SmsMessage.objects.count() == 2
+    assert set(InstallAsk.objects.values_list("case_id", "channel")) == {
+        (p.pk, "sms") for p in chosen
+    }
+
+
+@pytest.mark.parametrize(
+    "role", [Role.CDC, Role.POLICE, Role.OFFICIAL, Role.PROVINCE_ADMIN, Role.NATIONAL_ADMIN]
+)
 def test_only_dic_sends(client, make_user, person, role):
     client.force_login(make_user(role))
     data = {"template_kind": "install_request", "action": "send"}
@@ -317,3 +343,4 @@ def test_receipt_for_an_unknown_message_is_404(client, db):
         }
     ).encode()
     assert post_receipt(client, body, signed(body)).status_code == 404
+

@@ -217,6 +217,48 @@ def test_ask_install_texts_and_logs_the_ask(dic_user, person, run_on_commit):
     assert (ask.channel, ask.asked_by) == ("sms", dic_user)
 
 
+def test_install_request_to_a_selection_counts_as_asks_to_install(dic_user):
+    people = [PersonFactory(), PersonFactory()]
+    result = sms_send_bulk(
+        actor=dic_user, cases=people, template_kind="install_request", purpose="install"
+    )
+    assert result.created == 2
+    asks = InstallAsk.objects.filter(case__in=people)
+    assert sorted(a.case_id for a in asks) == sorted(p.pk for p in people)
+    assert {(a.channel, a.asked_by_id) for a in asks} == {("sms", dic_user.pk)}
+    # The selection again: nothing sent, nothing more logged.
+    sms_send_bulk(actor=dic_user, cases=people, template_kind="install_request", purpose="install")
+    assert InstallAsk.objects.count() == 2
+
+
+def test_other_messages_are_not_asks_to_install(dic_user, person):
+    send(dic_user, person, kind="reminder", purpose="reminder:1")
+    assert not InstallAsk.objects.exists()
+
+
+def test_a_refused_install_request_logs_no_ask(dic_user, person, settings):
+    settings.SMS_DAILY_CAP_PER_OPERATOR = 0
+    with pytest.raises(CapReachedError):
+        sms_ask_install(actor=dic_user, case=person)
+    assert not InstallAsk.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.CDC, Role.POLICE, Role.OFFICIAL, Role.PROVINCE_ADMIN, Role.NATIONAL_ADMIN],
+)
+def test_only_dic_may_send_whatever_the_caller(make_user, person, role):
+    actor = make_user(role)
+    with pytest.raises(ApplicationError, match="text messages|tin nhắn"):
+        send(actor, person)
+    with pytest.raises(ApplicationError, match="text messages|tin nhắn"):
+        sms_send_bulk(actor=actor, cases=[person], template_kind="reminder", purpose="r")
+    with pytest.raises(ApplicationError, match="text messages|tin nhắn"):
+        sms_ask_install(actor=actor, case=person)
+    assert not SmsMessage.objects.exists()
+    assert not InstallAsk.objects.exists()
+
+
 def test_no_install_request_to_someone_who_has_bluezone(dic_user):
     with pytest.raises(ApplicationError):
         send(dic_user, PersonFactory(bluezone_status="installed"))

@@ -75,6 +75,14 @@ class ReceiptReplayedError(ApplicationError):
     pass
 
 
+SEND_PERMISSION = "notifications.send_sms"
+
+
+def _check_sender(actor) -> None:
+    if not actor.has_perm(SEND_PERMISSION):
+        raise ApplicationError(_("You may not send text messages."))
+
+
 @dataclass(frozen=True)
 class RenderedSms:
     text: str
@@ -192,9 +200,14 @@ def sms_send(
     One message per (person, kind, purpose): a second call raises AlreadySentError and
     creates nothing, unless `resend` is set, which sends it again under the key
     "...:r1", "...:r2" with the actor recorded. Raises NoPhoneError, CapReachedError or
-    ApplicationError with a message for the user. The caller's permission is not checked
-    here (a CDC reviewer accepting a contact sends the notice); the province is.
+    ApplicationError with a message for the user. Only a user with the send permission
+    (DIC) sends, and only to a person of their province.
+
+    The "please install Bluezone" message, however it is sent (the person's page, a
+    selection, the API), is also logged on the person's record as an ask to install
+    (channel "sms"), in the same transaction.
     """
+    _check_sender(actor)
     _check_extra(extra_context)
     if not purpose or len(purpose) > 64:
         raise ValueError("purpose must be 1 to 64 characters")
@@ -271,6 +284,10 @@ def sms_send(
                 "resend": resend_number,
             },
         )
+        if template_kind == TemplateKind.INSTALL_REQUEST:
+            from tracing_portal.cases.services import case_mark_asked_to_install
+
+            case_mark_asked_to_install(actor=actor, case=current, channel="sms")
         transaction.on_commit(lambda: _enqueue(message.pk))
     return message
 
@@ -292,6 +309,7 @@ def sms_send_bulk(
 ) -> BulkResult:
     """Send the same kind of message to many people, each in its own transaction: a second
     run after a crash sends only what is missing. At most SMS_BULK_MAX people a call."""
+    _check_sender(actor)
     cases = list(cases)
     if len(cases) > settings.SMS_BULK_MAX:
         raise ApplicationError(
@@ -345,23 +363,16 @@ def sms_send_bulk(
     return BulkResult(**counts)
 
 
-@transaction.atomic
 def sms_ask_install(*, actor, case: Case, resend: bool = False) -> SmsMessage:
-    """Text the person the "please install Bluezone" message and log the ask on the
-    person's record (channel "sms"), together or not at all."""
-    from tracing_portal.cases.services import case_mark_asked_to_install
-
-    if case.bluezone_status == BluezoneStatus.INSTALLED:
-        raise ApplicationError(_("Bluezone is already installed for this person."))
-    message = sms_send(
+    """Text the person the "please install Bluezone" message; `sms_send` logs the ask on
+    the person's record (channel "sms") with it, together or not at all."""
+    return sms_send(
         actor=actor,
         case=case,
         template_kind=TemplateKind.INSTALL_REQUEST,
         purpose=default_purpose(TemplateKind.INSTALL_REQUEST),
         resend=resend,
     )
-    case_mark_asked_to_install(actor=actor, case=case, channel="sms")
-    return message
 
 
 # --- delivery (the task's side) ---
