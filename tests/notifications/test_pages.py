@@ -344,3 +344,79 @@ def test_receipt_for_an_unknown_message_is_404(client, db):
     ).encode()
     assert post_receipt(client, body, signed(body)).status_code == 404
 
+
+# --- selections: every contact, or the contacts accepted from a trace request
+
+
+def test_bulk_selects_every_contact_without_bluezone_whatever_the_level(client, dic_user):
+    f0 = PersonFactory(code="HD-000300")
+    f1 = PersonFactory(code="HD-000301", source=f0)
+    f2 = PersonFactory(code="HD-000302", source=f1)
+    PersonFactory(code="HD-000303", source=f0, bluezone_status="installed")
+    client.force_login(dic_user)
+    response = client.get(
+        reverse("notifications:bulk"),
+        {"level": "contacts", "bluezone_status": "not_installed", "verification": "verified"},
+    )
+    assert [p.code for p in response.context["sample"]] == [f1.code, f2.code]
+    assert response.context["total"] == 2
+
+
+def accepted_from(trace, person):
+    from tests.stats.factories import TracedContactFactory
+    from tracing_portal.bluezone.models import Review
+
+    return TracedContactFactory(
+        trace=trace, review=Review.ACCEPTED, resulting_case=person, phone=person.phone
+    )
+
+
+def test_bulk_for_a_trace_sends_its_notice_once_whichever_page_sends_it(
+    client, dic_user, django_capture_on_commit_callbacks
+):
+    from tests.stats.factories import TraceRequestFactory
+    from tracing_portal.bluezone.services import trace_notify_accepted
+
+    f0 = PersonFactory(code="HD-000400")
+    trace = TraceRequestFactory(case=f0)
+    exposed = datetime.date(2021, 5, 3)
+    accepted = [PersonFactory(source=f0, exposure_date=exposed) for _ in range(2)]
+    for person in accepted:
+        accepted_from(trace, person)
+    PersonFactory(source=f0, exposure_date=exposed)  # a contact of f0 not from this trace
+    client.force_login(dic_user)
+    page = client.get(reverse("notifications:bulk"), {"trace": trace.pk})
+    assert page.context["total"] == 2
+    assert page.context["form"].initial["template_kind"] == "exposure_notice"
+    assert "HD-000400" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("notifications:bulk"),
+            {"trace": trace.pk, "template_kind": "exposure_notice", "confirm": "1"},
+        )
+    assert response.status_code == 302
+    notices = SmsMessage.objects.filter(template_kind="exposure_notice")
+    assert set(notices.values_list("case_id", flat=True)) == {p.pk for p in accepted}
+    assert set(notices.values_list("purpose", flat=True)) == {f"trace:{trace.pk}"}
+    assert "ngay 03/05" in notices.first().body
+    # "Notify accepted contacts" on the trace afterwards sends nothing more.
+    result = trace_notify_accepted(actor=dic_user, trace=trace)
+    assert (result.created, result.skipped_already_sent) == (0, 2)
+    assert notices.count() == 2
+
+
+def test_bulk_for_a_trace_of_another_province_selects_nobody(client, dic_user):
+    from tests.stats.factories import TraceRequestFactory
+
+    hanoi_f0 = PersonFactory(province_id="01", code="HN-000400")
+    trace = TraceRequestFactory(case=hanoi_f0)
+    accepted_from(trace, PersonFactory(province_id="01", source=hanoi_f0))
+    client.force_login(dic_user)
+    page = client.get(reverse("notifications:bulk"), {"trace": trace.pk})
+    assert page.context["total"] == 0
+    assert page.context["trace"] is None
+    client.post(
+        reverse("notifications:bulk"),
+        {"trace": trace.pk, "template_kind": "install_request", "confirm": "1"},
+    )
+    assert not SmsMessage.objects.exists()

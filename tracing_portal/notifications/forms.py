@@ -49,12 +49,15 @@ class BulkForm(forms.Form):
     case_ids = IdListField(required=False)
 
 
+# The selection's level: one level, or every contact (F1 and beyond) at once.
+EVERY_CONTACT = "contacts"
+
+
 class SelectionFilterForm(forms.Form):
-    level = forms.TypedChoiceField(
+    level = forms.ChoiceField(
         label=_("Level"),
-        choices=[("", _("All"))] + [(v, label) for v, label in Level.choices],
-        coerce=int,
-        empty_value=None,
+        choices=[("", _("All")), (EVERY_CONTACT, _("Every contact (F1 and beyond)"))]
+        + [(str(v), label) for v, label in Level.choices],
         required=False,
     )
     bluezone_status = forms.ChoiceField(
@@ -75,6 +78,8 @@ class SelectionFilterForm(forms.Form):
         max_length=16,
         help_text=_("e.g. HD-000123: only that person's contacts."),
     )
+    # Set by the link from a trace request: the contacts accepted from that trace.
+    trace = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class LogFilterForm(forms.Form):

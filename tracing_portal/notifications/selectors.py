@@ -93,13 +93,41 @@ def sms_bulk_selection(
     for name in ("bluezone_status", "verification", "status"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
-    if filters.get("level") not in (None, ""):
-        qs = qs.filter(level=int(filters["level"]))
+    level = filters.get("level")
+    if level == "contacts":
+        qs = qs.filter(level__gte=1)
+    elif level not in (None, ""):
+        qs = qs.filter(level=int(level))
+    if filters.get("trace"):
+        qs = qs.filter(pk__in=_accepted_contacts(actor=actor, trace_id=filters["trace"]))
     if filters.get("district"):
         qs = qs.filter(district=filters["district"])
     if filters.get("source_code"):
         qs = qs.filter(source__code__iexact=filters["source_code"].strip())
     return qs.order_by("code")
+
+
+def _accepted_contacts(*, actor, trace_id: int) -> QuerySet:
+    """The people accepted from one trace request of the actor's province (ids)."""
+    from tracing_portal.bluezone.models import Review, TracedContact, TraceRequest
+
+    traces = scope_to_province(TraceRequest.objects.filter(pk=trace_id), actor=actor)
+    return TracedContact.objects.filter(
+        trace__in=traces, review=Review.ACCEPTED, resulting_case__isnull=False
+    ).values("resulting_case")
+
+
+def sms_selection_trace(*, actor, trace_id: int | None):
+    """The trace request a selection is narrowed to, if it is one of the actor's province."""
+    from tracing_portal.bluezone.models import TraceRequest
+
+    if not trace_id:
+        return None
+    return (
+        scope_to_province(TraceRequest.objects.select_related("case"), actor=actor)
+        .filter(pk=trace_id)
+        .first()
+    )
 
 
 def sms_message_list(*, actor, filters: dict | None = None) -> QuerySet[SmsMessage]:

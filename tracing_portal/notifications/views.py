@@ -39,6 +39,7 @@ from .selectors import (
     sms_case_messages,
     sms_delivery_figures,
     sms_message_list,
+    sms_selection_trace,
     sms_sent_kinds,
     sms_sent_today,
     sms_template_get,
@@ -87,6 +88,16 @@ def _variants(case, sent: dict | None = None) -> dict:
             out[kind] = {"error": str(exc.message)}
         out[kind]["sent"] = _sent_note((sent or {}).get(kind))
     return out
+
+
+def _purposes(trace=None) -> dict[str, str]:
+    """Each kind's purpose on the SMS pages. The exposure notice to a trace's accepted
+    contacts shares the trace request's purpose ("Notify accepted contacts" on the trace),
+    so a person notified there is not notified again from here."""
+    purposes = {k: default_purpose(k) for k, _label in PAGE_KINDS}
+    if trace is not None:
+        purposes[TemplateKind.EXPOSURE_NOTICE] = f"trace:{trace.pk}"
+    return purposes
 
 
 def _likely_kind(case) -> str:
@@ -206,9 +217,10 @@ class SmsAskInstallView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
 
 class SmsBulkView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """Send one kind of message to a selection: people matching filters, or the ids ticked
-    on the cases list (POSTed as case_ids). A first POST shows what would happen; the
-    confirmed POST sends."""
+    """Send one kind of message to a selection: people matching filters (e.g. every contact
+    without Bluezone, or ?trace=<id>: the contacts accepted from a trace request), or the
+    ids ticked on the cases list (POSTed as case_ids). A first POST shows what would
+    happen; the confirmed POST sends."""
 
     permission_required = "notifications.send_sms"
     template_name = "notifications/sms_bulk.html"
@@ -220,7 +232,8 @@ class SmsBulkView(LoginRequiredMixin, PermissionRequiredMixin, View):
             filter_form = SelectionFilterForm(
                 initial={"bluezone_status": "not_installed", "verification": "verified"}
             )
-        form = BulkForm(initial={"template_kind": "install_request"})
+        kind = "exposure_notice" if request.GET.get("trace") else "install_request"
+        form = BulkForm(initial={"template_kind": kind})
         return self._render(form, filter_form, case_ids=None)
 
     def post(self, request):
@@ -241,12 +254,13 @@ class SmsBulkView(LoginRequiredMixin, PermissionRequiredMixin, View):
         people = sms_bulk_selection(
             actor=request.user, filters=filter_form.cleaned_data, case_ids=case_ids
         )
+        trace = sms_selection_trace(actor=request.user, trace_id=filter_form.cleaned_data["trace"])
         try:
             result = sms_send_bulk(
                 actor=request.user,
                 cases=people.select_related("province")[: settings.SMS_BULK_MAX + 1],
                 template_kind=kind,
-                purpose=default_purpose(kind),
+                purpose=_purposes(None if case_ids else trace)[kind],
                 with_diacritics=form.cleaned_data["with_diacritics"],
             )
         except ApplicationError as exc:
@@ -271,14 +285,19 @@ class SmsBulkView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def _render(self, form, filter_form, *, case_ids):
         filters = filter_form.cleaned_data if filter_form.is_valid() else dict(filter_form.initial)
         people = sms_bulk_selection(actor=self.request.user, filters=filters, case_ids=case_ids)
+        trace = None
+        if not case_ids:
+            trace = sms_selection_trace(actor=self.request.user, trace_id=filters.get("trace"))
         total = people.count()
         with_phone = people.exclude(phone="").count()
         ids = list(people.values_list("pk", flat=True)[: settings.SMS_BULK_MAX])
-        already = sms_already_sent_counts(
-            case_ids=ids, purposes={k: default_purpose(k) for k, _label in PAGE_KINDS}
-        )
+        already = sms_already_sent_counts(case_ids=ids, purposes=_purposes(trace))
         sample = list(people.select_related("province")[:20])
-        kind = (form.data.get("template_kind") if form.is_bound else None) or "install_request"
+        kind = (
+            (form.data.get("template_kind") if form.is_bound else None)
+            or form.initial.get("template_kind")
+            or "install_request"
+        )
         preview, preview_error = None, ""
         if sample:
             try:
@@ -297,6 +316,7 @@ class SmsBulkView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 "form": form,
                 "filter_form": filter_form,
                 "case_ids": case_ids or [],
+                "trace": trace,
                 "total": total,
                 "with_phone": with_phone,
                 "too_many": total > settings.SMS_BULK_MAX,
