@@ -252,3 +252,26 @@ def test_duplicates_are_found_by_phone_national_id_or_folded_name_and_year(cdc_u
     assert found(phone="+84987111222") == {by_phone.pk}
     # Someone of another province is not a duplicate here.
     assert found(full_name="Dang Thi Hoa", year_of_birth=1990, exclude_pk=by_name.pk) == set()
+
+
+def test_district_and_facility_must_be_of_the_persons_province(f0, cdc_user):
+    from tracing_portal.geo.models import District
+
+    from .factories import FacilityFactory
+
+    hanoi_district = District.objects.filter(province_id="01").first()
+    hanoi_facility = FacilityFactory(province_id="01")
+    with pytest.raises(ApplicationError, match="tỉnh"):
+        case_create(actor=cdc_user, full_name="Sai Huyện", district=hanoi_district)
+    with pytest.raises(ApplicationError, match="tỉnh"):
+        case_update(
+            actor=cdc_user,
+            case=f0,
+            version=f0.version,
+            quarantine="facility",
+            facility=hanoi_facility,
+        )
+    assert Case.objects.count() == 1
+    assert Case.objects.get(pk=f0.pk).facility is None
+    own = District.objects.filter(province_id="30").first()
+    assert case_create(actor=cdc_user, full_name="Đúng Huyện", district=own).case.district == own

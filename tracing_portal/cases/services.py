@@ -122,6 +122,15 @@ def _check_same_province(case_province_id, other: Case | None, what: str):
         )
 
 
+def _check_residence(case: Case):
+    """The district and the quarantine facility are the person's province's."""
+    for place, what in ((case.district, _("district")), (case.facility, _("quarantine facility"))):
+        if place is not None and place.province_id != case.province_id:
+            raise ApplicationError(
+                _("The %(what)s must be in the person's province.") % {"what": what}
+            )
+
+
 def _ancestor_ids(case: Case) -> set[int]:
     """Every person above `case`, through main sources and further sources."""
     seen: set[int] = set()
@@ -214,6 +223,7 @@ def case_create(
     if case.status in CLOSED_STATUSES:
         case.closed_at = timezone.now()
     case.name_folded = fold(case.full_name)
+    _check_residence(case)
     _full_clean(case)
     case.code = _next_code(case.province)
     case.save()
@@ -311,6 +321,7 @@ def case_update(*, actor, case: Case, version: int, source: Case | None | type =
     if not diff:
         return CaseResult(case=current, messages=messages)
     current.version += 1
+    _check_residence(current)
     _full_clean(current)
     current.save()
     _history(current, actor=actor, kind=HistoryKind.UPDATED, changes=diff)
