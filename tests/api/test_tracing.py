@@ -121,3 +121,25 @@ def test_a_lookup_from_the_api_is_answered_and_listed(
     lookups = client.get(reverse("api:lookups-list", kwargs={"code": person.code})).json()
     assert lookups[0]["status"] == "done" and lookups[0]["installed"] is True
     assert lookups[0]["phone_masked"] == "091****777"
+
+
+@pytest.mark.parametrize("name,user", [("traces-refresh", "cdc"), ("traces-cancel", "dic")])
+def test_bluezone_out_of_reach_is_a_documented_502_and_changes_nothing(
+    name, user, cdc_user, dic_user, api_for, settings
+):
+    from .openapi import openapi_schema
+
+    settings.BLUEZONE_SANDBOX_FAULTS = {"error_rate": 1.0}
+    settings.BLUEZONE_MAX_ATTEMPTS = 1
+    trace = TraceFactory(status="code_issued", bluezone_id="tr-api-502")
+    client = api_for({"cdc": cdc_user, "dic": dic_user}[user])
+    url = reverse(f"api:{name}", kwargs={"pk": trace.pk})
+    response = client.post(url)
+    assert response.status_code == 502
+    error = response.json()["error"]
+    assert error["code"] == "bluezone_unavailable" and error["message"]
+    trace.refresh_from_db()
+    assert trace.status == "code_issued"
+    path = url.replace(f"/{trace.pk}/", "/{id}/")
+    documented = openapi_schema()["paths"][path]["post"]["responses"]["502"]
+    assert documented["content"]["application/json"]["schema"]["$ref"].endswith("/Error")

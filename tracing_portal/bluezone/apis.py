@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracing_portal.api.mixins import ListApiMixin
+from tracing_portal.api.schema import errors
 from tracing_portal.cases.apis import PersonSerializer
 from tracing_portal.cases.phones import mask
 from tracing_portal.cases.selectors import case_get
@@ -184,26 +185,30 @@ class TraceOpenApi(PersonCodeMixin, APIView):
 
 
 class TraceRefreshApi(TraceMixin, APIView):
-    """Ask Bluezone for the trace's state now, instead of waiting for the poll."""
+    """Ask Bluezone for the trace's state now, instead of waiting for the poll. If Bluezone
+    cannot be reached the answer is 502 `bluezone_unavailable` and the trace is unchanged."""
 
     required_permissions = ["bluezone.view_tracerequest"]
 
     class OutputSerializer(TraceSerializer):
         pass
 
-    @extend_schema(tags=TAGS, request=None, responses={200: OutputSerializer})
+    @extend_schema(tags=TAGS, request=None, responses={200: OutputSerializer, **errors(502)})
     def post(self, request, pk):
         trace = services.trace_refresh(trace_id=self.get_trace().pk, source="portal")
         return Response(self.OutputSerializer(trace, context={"request": request}).data)
 
 
 class TraceCancelApi(TraceMixin, APIView):
+    """DIC cancels an open trace request, at Bluezone too: if Bluezone cannot be reached the
+    answer is 502 `bluezone_unavailable` and the trace stays open."""
+
     required_permissions = ["bluezone.open_trace"]
 
     class OutputSerializer(TraceSerializer):
         pass
 
-    @extend_schema(tags=TAGS, request=None, responses={200: OutputSerializer})
+    @extend_schema(tags=TAGS, request=None, responses={200: OutputSerializer, **errors(502)})
     def post(self, request, pk):
         trace = services.trace_request_cancel(actor=request.user, trace=self.get_trace())
         return Response(self.OutputSerializer(trace, context={"request": request}).data)
