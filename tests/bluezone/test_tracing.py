@@ -107,8 +107,12 @@ def test_poll_alone_reaches_completed_and_candidates(
         "opening",
         "code_issued",
         "uploaded",
+        "matching",
         "completed",
     ]
+    # The poll never saw "matching", yet the timeline shows the contract's every step.
+    matching = trace.events.get(status="matching")
+    assert matching.occurred_at == trace.uploaded_at and matching.source == "poll"
 
 
 def test_ingestion_twice_adds_nothing(verified_f0, dic_user, django_capture_on_commit_callbacks):

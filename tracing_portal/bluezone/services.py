@@ -248,6 +248,9 @@ def _apply_remote(trace: TraceRequest, remote: RemoteTrace, *, source: str) -> b
             setattr(trace, name, value)
             changed = True
     if STATE_ORDER[status] > STATE_ORDER[TraceState(trace.status)]:
+        if status == TraceState.COMPLETED and trace.uploaded_at:
+            # A completed history went through matching, seen or not (it starts on upload).
+            _event(trace, TraceState.MATCHING, trace.uploaded_at, source)
         trace.status = status
         when = remote.completed_at if status == TraceState.COMPLETED else None
         _event(trace, status, when, source)
