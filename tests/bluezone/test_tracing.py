@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tracing_portal.audit.models import AuditEvent
-from tracing_portal.bluezone import services
+from tracing_portal.bluezone import selectors, services
 from tracing_portal.bluezone.client import sign_webhook
 from tracing_portal.bluezone.models import (
     IngestState,
@@ -164,6 +164,12 @@ def test_accepting_creates_an_f1_or_links_the_person_on_file(
     other = trace.contacts.filter(is_candidate=True).exclude(phone="").exclude(pk=met.pk).first()
     new_f1 = services.candidate_accept(actor=cdc_user, contact=other)
     assert new_f1.level == 1 and new_f1.source == verified_f0 and new_f1.phone == other.phone
+    # The list tells the person on file apart from the F1 just created.
+    met.refresh_from_db()
+    other.refresh_from_db()
+    assert (met.matched_case, met.resulting_case) == (on_file, on_file)
+    assert (other.matched_case, other.resulting_case) == (None, new_f1)
+    assert selectors.trace_contact_counts(trace=trace)["on_file"] == 1
     # Accepting again changes nothing.
     assert services.candidate_accept(actor=cdc_user, contact=other) == new_f1
     assert Case.objects.filter(phone=other.phone).count() == 1

@@ -525,7 +525,8 @@ def candidate_accept(*, actor, contact: TracedContact, full_name: str = "") -> C
         .order_by("created_at")
         .first()
     )
-    if person is not None:
+    on_file = person is not None
+    if on_file:
         person = case_link_source(
             actor=actor,
             case=person,
@@ -560,7 +561,9 @@ def candidate_accept(*, actor, contact: TracedContact, full_name: str = "") -> C
     contact.reviewed_by = actor
     contact.reviewed_at = timezone.now()
     contact.resulting_case = person
-    contact.matched_case = contact.matched_case or person
+    if on_file:
+        # Entered since the ingestion: the person was already on file, as the list says.
+        contact.matched_case = contact.matched_case or person
     contact.save()
     audit_record(
         actor=actor,
