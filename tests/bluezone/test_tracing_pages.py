@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tracing_portal.accounts.roles import Role
 from tracing_portal.bluezone import services
-from tracing_portal.bluezone.models import TraceRequest, TraceState
+from tracing_portal.bluezone.models import Lookup, TraceRequest, TraceState
 from tracing_portal.bluezone.sandbox import scenario
 from tracing_portal.cases.services import case_create, case_verify
 
@@ -100,8 +101,24 @@ def test_person_page_shows_lookup_history(client, cdc_user, f0, django_capture_o
     client.force_login(cdc_user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("bluezone:lookup", args=[f0.code]))
-    body = client.get(f0.get_absolute_url()).content.decode()
-    assert 'data-testid="lookups"' in body
+    lookup = Lookup.objects.get(case=f0, reason="on_demand")
+    assert lookup.installed is True
+    page = client.get(f0.get_absolute_url()).content.decode()
+    history = page.split('data-testid="lookups"', 1)[1].split("</ul>", 1)[0]
+    when = timezone.localtime(lookup.checked_at).strftime("%d/%m/%Y %H:%M")
+    assert f"đã cài · Bluezone xác nhận lúc {when}" in history
+
+
+def test_person_page_shows_a_lookup_that_found_no_bluezone(
+    client, cdc_user, django_capture_on_commit_callbacks
+):
+    scenario.unregister("84987000222")
+    with django_capture_on_commit_callbacks(execute=True):
+        person = case_create(actor=cdc_user, full_name="Không cài", phone="0987 000 222").case
+    client.force_login(cdc_user)
+    page = client.get(person.get_absolute_url()).content.decode()
+    history = page.split('data-testid="lookups"', 1)[1].split("</ul>", 1)[0]
+    assert "chưa cài · Bluezone xác nhận lúc" in history
 
 
 def test_without_a_broker_viewing_the_trace_polls_bluezone(
