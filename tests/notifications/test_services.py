@@ -2,6 +2,7 @@ import datetime
 import logging
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from tracing_portal.accounts.roles import Role
@@ -9,6 +10,7 @@ from tracing_portal.audit.models import AuditEvent
 from tracing_portal.cases.models import InstallAsk
 from tracing_portal.cases.phones import mask
 from tracing_portal.core.exceptions import ApplicationError
+from tracing_portal.notifications.gateways import GatewayError, TransientGatewayError
 from tracing_portal.notifications.models import SmsMessage, SmsStatus, SmsTemplate
 from tracing_portal.notifications.services import (
     AlreadySentError,
@@ -17,6 +19,7 @@ from tracing_portal.notifications.services import (
     ReceiptReplayedError,
     UnknownMessageError,
     sms_ask_install,
+    sms_message_deliver,
     sms_receipt_ingest,
     sms_render,
     sms_requeue_stale,
@@ -344,3 +347,74 @@ def test_requeue_sends_messages_whose_worker_died(dic_user, person):
     stale.refresh_from_db()
     fresh.refresh_from_db()
     assert (stale.status, fresh.status) == (SmsStatus.SENT, SmsStatus.QUEUED)
+
+
+def test_the_message_is_handed_over_only_after_commit(dic_user, person, caplog):
+    with caplog.at_level(logging.INFO, logger="tracing_portal.notifications.gateways"):
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                send(dic_user, person)
+                raise RuntimeError("the caller's transaction fails")
+        assert not SmsMessage.objects.exists()
+        assert "SMS (console)" not in caplog.text
+        # Committed: queued, and the task runs only once the commit is done.
+        message = send(dic_user, person)
+        message.refresh_from_db()
+        assert (message.status, message.attempts) == (SmsStatus.QUEUED, 0)
+        assert "SMS (console)" not in caplog.text
+
+
+class OperatorDown:
+    """A gateway whose operator answers 503 (or 429 with Retry-After) every time."""
+
+    name = "down"
+
+    def __init__(self, *, retry_after=None, transient=True):
+        self.retry_after = retry_after
+        self.transient = transient
+
+    def send(self, sms):
+        if not self.transient:
+            raise GatewayError("invalid_number", "not a mobile number")
+        raise TransientGatewayError("unavailable", retry_after=self.retry_after)
+
+
+def test_transient_failures_back_off_exponentially_then_give_up(dic_user, person, settings):
+    settings.SMS_BACKOFF_SECONDS = 10
+    settings.SMS_MAX_ATTEMPTS = 4
+    message = send(dic_user, person)  # queued; the delivery task has not run
+    waits = []
+    for _ in range(3):
+        before = timezone.now()
+        outcome = sms_message_deliver(message_id=message.pk, gateway=OperatorDown())
+        message.refresh_from_db()
+        assert message.status == SmsStatus.QUEUED
+        assert message.error.startswith("unavailable")
+        due = (message.next_attempt_at - before).total_seconds()
+        assert abs(due - outcome.retry_in) < 1
+        waits.append(outcome.retry_in)
+    # 10 s, 20 s, 40 s, each ±20% so that a burst's retries do not arrive together.
+    for wait, base in zip(waits, [10, 20, 40], strict=True):
+        assert base * 0.8 <= wait <= base * 1.2
+    last = sms_message_deliver(message_id=message.pk, gateway=OperatorDown())
+    message.refresh_from_db()
+    assert last.retry_in is None
+    assert (message.status, message.attempts) == (SmsStatus.FAILED, 4)
+    assert message.error.startswith("gave up after 4 attempts")
+    assert message.failed_at is not None and message.next_attempt_at is None
+
+
+def test_the_operators_retry_after_is_honoured(dic_user, person, settings):
+    settings.SMS_BACKOFF_SECONDS = 1
+    message = send(dic_user, person)
+    outcome = sms_message_deliver(message_id=message.pk, gateway=OperatorDown(retry_after=120))
+    assert outcome.retry_in == 120
+
+
+def test_a_final_refusal_is_not_retried(dic_user, person):
+    message = send(dic_user, person)
+    outcome = sms_message_deliver(message_id=message.pk, gateway=OperatorDown(transient=False))
+    message.refresh_from_db()
+    assert outcome.retry_in is None
+    assert (message.status, message.attempts) == (SmsStatus.FAILED, 1)
+    assert message.error.startswith("invalid_number")
