@@ -1,13 +1,21 @@
-"""The client survives the sandbox's faults, over real HTTP; attempts are counted server-side."""
+"""The client survives the sandbox's faults, over real HTTP; attempts are counted server-side.
+Each fault: latency, 5xx, 429 with Retry-After, timeouts, and lost webhooks."""
 
 import time
 
 import pytest
 
+from tracing_portal.bluezone import services
 from tracing_portal.bluezone.client import BluezoneUnavailable, get_client
+from tracing_portal.bluezone.models import IngestState, TraceRequest, WebhookReceipt
 from tracing_portal.bluezone.sandbox import scenario
 from tracing_portal.bluezone.sandbox.faults import call_log
-from tracing_portal.bluezone.sandbox.models import SandboxIdempotencyKey, SandboxTraceRequest
+from tracing_portal.bluezone.sandbox.models import (
+    SandboxIdempotencyKey,
+    SandboxTraceRequest,
+    SandboxWebhookDelivery,
+)
+from tracing_portal.cases.services import case_create, case_verify
 
 from .conftest import F0
 
@@ -131,3 +139,31 @@ def test_latency_is_added_to_every_call(bluezone_live, settings):
     assert subscriber.msisdn == F0
     assert time.monotonic() - started >= 0.3
     assert len(call_log.calls(LOOKUPS)) == 1
+
+
+def test_with_every_webhook_lost_the_poll_alone_brings_the_trace_home(
+    bluezone_live, settings, cdc_user, dic_user
+):
+    scenario.register(F0, province_code="30")
+    settings.BLUEZONE_SANDBOX_FAULTS = {"lose_webhook_rate": 1.0}
+    f0 = case_create(actor=cdc_user, full_name="Nguyễn Văn Thành", phone="0912 345 678").case
+    case_verify(actor=cdc_user, case=f0)
+    trace = services.trace_request_open(actor=dic_user, case=f0)
+    trace.refresh_from_db()
+    assert trace.status == "code_issued"  # created over HTTP, callback at the live server
+    assert trace.bluezone_id and trace.verification_code
+
+    scenario.enter_code(F0, trace.verification_code)
+
+    lost = SandboxWebhookDelivery.objects.filter(trace_request_id=trace.bluezone_id)
+    assert set(lost.values_list("outcome", flat=True)) == {"lost"}
+    assert set(lost.values_list("status", flat=True)) == {"uploaded", "matching", "completed"}
+    assert not WebhookReceipt.objects.exists()
+    assert TraceRequest.objects.get(pk=trace.pk).status == "code_issued"  # nobody told it
+
+    services.poll_open_traces()  # beat
+
+    trace.refresh_from_db()
+    assert (trace.status, trace.ingest_state) == ("completed", IngestState.DONE)
+    assert trace.contacts.count() == trace.contacts_count > 0
+    assert call_log.calls(f"/v1/trace-requests/{trace.bluezone_id}/contacts")
