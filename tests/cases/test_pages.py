@@ -355,3 +355,111 @@ def test_quick_contact_form_warns_about_duplicates_and_the_full_form_confirms(cl
     )
     assert response.status_code == 302
     assert Case.objects.get(source=source).level == 1
+
+
+def test_person_page_shows_the_chain_above_the_tree_below_and_the_history(
+    client, cdc_user, police_user
+):
+    from tracing_portal.cases.services import case_add_contact, case_create
+
+    f0 = case_create(actor=cdc_user, full_name="Gốc Chuỗi").case
+    f1 = case_add_contact(actor=police_user, source=f0, full_name="Một", relation="household")
+    f1 = f1.case
+    f2 = case_add_contact(actor=police_user, source=f1, full_name="Hai", relation="household")
+    f2 = f2.case
+    for name in ("Ba A", "Ba B"):
+        case_add_contact(actor=police_user, source=f2, full_name=name, relation="neighbour")
+    client.force_login(cdc_user)
+    response = client.get(f2.get_absolute_url())
+    assert [p.code for p in response.context["chain_above"]] == [f1.code, f0.code]
+    assert response.context["level_counts"] == [("F3", 2)]
+    assert [e.kind for e in response.context["history"]] == ["created"]
+    response = client.get(f0.get_absolute_url())
+    assert response.context["chain_above"] == []
+    assert response.context["level_counts"] == [("F1", 1), ("F2", 1), ("F3", 2)]
+
+
+def test_source_search_finds_people_by_code_name_or_phone(client, police_user):
+    person = CaseFactory(full_name="Nguyễn Thị Tìm", phone="+84987654321")
+    CaseFactory(full_name="Người Khác")
+    client.force_login(police_user)
+
+    def codes(q):
+        response = client.get(reverse("cases:source_search"), {"q": q})
+        return [r["code"] for r in response.json()["results"]]
+
+    assert codes(person.code.lower()) == [person.code]
+    assert codes("nguyen thi tim") == [person.code]
+    assert codes("0987 654 321") == [person.code]
+
+
+def test_list_searches_by_code(client, cdc_user):
+    person = CaseFactory(full_name="Theo Mã")
+    CaseFactory(full_name="Khác")
+    client.force_login(cdc_user)
+    response = client.get(reverse("cases:list"), {"q": person.code.lower()})
+    assert [p.pk for p in response.context["people"]] == [person.pk]
+
+
+def test_reject_and_ask_to_install_from_the_person_page_are_audited(client, cdc_user, police_user):
+    person = CaseFactory(bluezone_status="not_installed")
+    client.force_login(police_user)
+    client.post(reverse("cases:ask_install", args=[person.code]))
+    assert person.install_asks.get().asked_by == police_user
+    client.force_login(cdc_user)
+    client.post(reverse("cases:reject", args=[person.code]), {"reason": "Nhập nhầm"})
+    person.refresh_from_db()
+    assert (person.verification, person.rejected_by, person.rejection_reason) == (
+        "rejected",
+        cdc_user,
+        "Nhập nhầm",
+    )
+    assert set(
+        AuditEvent.objects.filter(object_id=str(person.pk)).values_list("action", flat=True)
+    ) >= {"case_asked_to_install", "case_rejected"}
+
+
+def test_every_action_on_another_provinces_person_is_not_found(client, make_user):
+    hn_person = CaseFactory(province_id="01", code="HN-000003", level=0)
+    own = CaseFactory(level=0)
+    client.force_login(make_user(Role.CDC, "30"))
+    posts = {
+        "add_contact": {"full_name": "X", "relation": "household"},
+        "verify": {},
+        "reject": {"reason": "x"},
+        "ask_install": {},
+        "relevel": {"to": "f0", "f0_status": "confirmed"},
+        "merge": {"other_code": own.code},
+        "update": {**EDIT_DATA, "version": "1"},
+    }
+    for name, data in posts.items():
+        response = client.post(reverse(f"cases:{name}", args=[hn_person.code]), data)
+        assert response.status_code == 404, name
+    # Nor can it be merged into one's own person by its code.
+    response = client.post(reverse("cases:merge", args=[own.code]), {"other_code": hn_person.code})
+    assert response.status_code == 404
+    hn_person.refresh_from_db()
+    assert hn_person.merged_into is None and hn_person.version == 1
+    assert not Case.objects.filter(source=hn_person).exists()
+
+
+# role -> (person page, edit page, chain picture)
+READ_EDIT_MATRIX = {
+    Role.CDC: (200, 200, 200),
+    Role.POLICE: (200, 200, 200),
+    Role.DIC: (200, 403, 200),
+    Role.OFFICIAL: (200, 403, 200),
+    Role.PROVINCE_ADMIN: (200, 403, 200),
+    Role.NATIONAL_ADMIN: (200, 403, 200),
+}
+
+
+@pytest.mark.parametrize("role,expected", READ_EDIT_MATRIX.items())
+def test_role_read_and_edit_matrix(client, make_user, role, expected):
+    person = CaseFactory(level=0)
+    client.force_login(make_user(role))
+    got = tuple(
+        client.get(reverse(f"cases:{name}", args=[person.code])).status_code
+        for name in ("detail", "update", "chain")
+    )
+    assert got == expected

@@ -275,3 +275,27 @@ def test_district_and_facility_must_be_of_the_persons_province(f0, cdc_user):
     assert Case.objects.get(pk=f0.pk).facility is None
     own = District.objects.filter(province_id="30").first()
     assert case_create(actor=cdc_user, full_name="Đúng Huyện", district=own).case.district == own
+
+
+def test_asking_someone_who_has_bluezone_is_refused(f0, police_user):
+    Case.objects.filter(pk=f0.pk).update(bluezone_status="installed")
+    with pytest.raises(ApplicationError):
+        case_mark_asked_to_install(actor=police_user, case=f0)
+    assert not InstallAsk.objects.exists()
+
+
+def test_a_nearer_further_source_becomes_the_main_one(chain, cdc_user):
+    from tracing_portal.cases.services import case_link_source
+
+    # f3 (F3 under f2) also met other_f1 (F1): it becomes F2 under it, f4 becomes F3.
+    result = case_link_source(
+        actor=cdc_user, case=chain["f3"], source=chain["other_f1"], relation="travel"
+    )
+    f3 = Case.objects.get(pk=chain["f3"].pk)
+    assert (f3.level, f3.source_id) == (2, chain["other_f1"].pk)
+    assert levels(chain)["f4"] == 3
+    assert ContactLink.objects.filter(case=f3, source=chain["f2"]).exists()
+    assert result.messages
+    # A source below the person would make a cycle.
+    with pytest.raises(ApplicationError, match="vòng lặp"):
+        case_link_source(actor=cdc_user, case=chain["f1"], source=chain["f4"], relation="other")
