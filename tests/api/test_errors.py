@@ -77,6 +77,24 @@ def test_a_form_body_is_415(cdc_user, api_for):
     assert shape(response)["code"] == "unsupported_media_type"
 
 
+def test_a_body_over_the_upload_limit_is_413_not_a_server_error(
+    cdc_user, api_for, settings, caplog
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_for(cdc_user).post(
+        "/api/v1/people/create/", {"full_name": "x", "notes": "n" * 2000}, format="json"
+    )
+    assert response.status_code == 413
+    assert shape(response)["code"] == "too_large"
+    assert "Unexpected error" not in caplog.text
+
+
+def test_an_accept_header_other_than_json_is_406(cdc_user, api_for):
+    response = api_for(cdc_user).get("/api/v1/people/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert shape(response)["code"] == "not_acceptable"
+
+
 def test_a_missing_permission_is_403(official_user, api_for):
     response = api_for(official_user).post(
         "/api/v1/people/create/", {"full_name": "x"}, format="json"

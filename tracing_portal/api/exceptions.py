@@ -7,6 +7,7 @@ import json
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
@@ -70,6 +71,14 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = ApiError(
+            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            code="too_large",
+            message=_("The request body is too large."),
+        )
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError()
 
     headers = {}
     if isinstance(exc, ApiError):

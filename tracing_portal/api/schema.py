@@ -1,8 +1,9 @@
 """OpenAPI description: the error body, the bearer scheme, and how components are named.
 
 Every operation's responses list the errors it can give without each view repeating them:
-401, 403 and 429 everywhere; 400 for writes and filtered or paged lists; 404 where the path
-names a record or a cursor is read. A view adds the rest (409...) in `@extend_schema`.
+401, 403, 406 and 429 everywhere; 400, 413 and 415 for writes, 400 for filtered or paged
+lists; 404 where the path names a record or a cursor is read. A view adds the rest (409,
+502...) in `@extend_schema`.
 """
 
 from drf_spectacular import openapi
@@ -16,8 +17,8 @@ class ErrorDetailSerializer(serializers.Serializer):
         help_text=(
             "Machine-readable: invalid, malformed, rejected, stale, duplicates, "
             "not_authenticated, authentication_failed, forbidden, second_step_required, "
-            "not_found, "
-            "method_not_allowed, throttled, bluezone_unavailable, server_error..."
+            "not_found, method_not_allowed, not_acceptable, too_large, "
+            "unsupported_media_type, throttled, bluezone_unavailable, server_error."
         )
     )
     message = serializers.CharField(help_text="For people, in the portal's language.")
@@ -41,8 +42,11 @@ ERROR_DESCRIPTIONS = {
     403: "The user's role does not hold the permission (or a browser session sent no CSRF token).",
     404: "No such record in the user's province (another province's record is a 404 too), "
     "or a cursor that is not valid.",
+    406: "The `Accept` header asks for something other than JSON (`not_acceptable`).",
     409: "A conflict: the record changed since it was read (`stale`), or the person may "
     "already be on file (`duplicates`).",
+    413: "The body is larger than the server accepts (`too_large`).",
+    415: "The body is not JSON (`unsupported_media_type`).",
     429: "Too many requests for this token; `Retry-After` says when to try again.",
     502: "Bluezone could not be reached or refused the call.",
 }
@@ -80,9 +84,11 @@ class AutoSchema(openapi.AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        statuses = {401, 403, 429}
+        statuses = {401, 403, 406, 429}
         paged = getattr(self.view, "pagination_class", None)
-        if self.method != "GET" or paged or getattr(self.view, "filterset_class", None):
+        if self.method != "GET":
+            statuses |= {400, 413, 415}
+        if paged or getattr(self.view, "filterset_class", None):
             statuses.add(400)
         if "{" in self.path or paged:
             statuses.add(404)
