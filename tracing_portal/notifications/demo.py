@@ -1,5 +1,6 @@
-"""Demo SMS for the Hải Dương people loaded by the cases demo: install requests, exposure
-notices, a verification code and reminders, in every status. Sent through the console
+"""Demo SMS for the Hải Dương people loaded by the cases demo: install requests (each also
+an ask to install on the person's record), exposure notices, verification codes and
+reminders, delivered, failed or awaiting their receipt. Sent through the console
 gateway whatever SMS_BACKEND says; running it twice changes nothing."""
 
 import datetime
@@ -31,6 +32,9 @@ def _plan(people: list[Case]) -> list[tuple[Case, str, str, dict]]:
         elif person.level >= 1:
             extra = {"ngay_tiep_xuc": person.exposure_date or timezone.localdate()}
             plan.append((person, TemplateKind.EXPOSURE_NOTICE, "exposure", extra))
+            if person.bluezone_status == BluezoneStatus.INSTALLED:
+                # A fixed purpose, not the day's: the demo loaded again sends nothing more.
+                plan.append((person, TemplateKind.REMINDER, "reminder:demo", {}))
         if person.bluezone_status == BluezoneStatus.NOT_INSTALLED:
             purpose = default_purpose(TemplateKind.INSTALL_REQUEST)
             plan.append((person, TemplateKind.INSTALL_REQUEST, purpose, {}))
