@@ -19,6 +19,7 @@ from tracing_portal.bluezone.models import (
     WebhookReceipt,
 )
 from tracing_portal.bluezone.sandbox import scenario
+from tracing_portal.bluezone.sandbox.models import SandboxTraceRequest
 from tracing_portal.cases.models import Case, ContactLink
 from tracing_portal.cases.services import case_create, case_verify
 from tracing_portal.core.exceptions import ApplicationError
@@ -67,6 +68,33 @@ def test_opening_needs_a_verified_f0_and_a_dic_operator(cdc_user, dic_user):
     case_verify(actor=cdc_user, case=f0)
     with pytest.raises(ApplicationError):
         services.trace_request_open(actor=cdc_user, case=f0)
+
+
+def test_an_f1_is_traced_only_once_cdc_flags_it(
+    verified_f0, cdc_user, dic_user, police_user, django_capture_on_commit_callbacks
+):
+    from tracing_portal.cases.services import case_add_contact, case_update
+
+    scenario.register("84912000005", province_code="30")
+    f1 = case_add_contact(
+        actor=police_user,
+        source=verified_f0,
+        full_name="F1 cùng nhà",
+        relation="household",
+        phone="0912 000 005",
+    ).case
+    case_verify(actor=cdc_user, case=f1)
+    f1.refresh_from_db()
+    with pytest.raises(ApplicationError):
+        services.trace_request_open(actor=dic_user, case=f1)
+    assert not TraceRequest.objects.filter(case=f1).exists()
+
+    f1 = case_update(actor=cdc_user, case=f1, version=f1.version, flagged_for_tracing=True).case
+    trace = open_and_submit(dic_user, f1, django_capture_on_commit_callbacks)
+    assert trace.case == f1 and trace.status == TraceState.CODE_ISSUED
+    assert AuditEvent.objects.filter(
+        action="trace_opened", object_id=str(f1.pk), actor=dic_user
+    ).exists()
 
 
 def test_open_issues_a_code_and_refuses_a_second_open(
@@ -188,6 +216,9 @@ def test_reject_needs_a_reason_and_bulk_accept_takes_the_rest(
     with pytest.raises(ApplicationError):
         services.candidate_reject(actor=cdc_user, contact=candidates[0], reason="")
     services.candidate_reject(actor=cdc_user, contact=candidates[0], reason="Cùng nhà, đã có")
+    rejected = AuditEvent.objects.get(action="candidate_rejected")
+    assert rejected.actor == cdc_user and rejected.object_id == str(verified_f0.pk)
+    assert rejected.details["reason"] == "Cùng nhà, đã có"
     accepted, problems = services.candidates_accept_all(actor=cdc_user, trace=trace)
     assert accepted == len(candidates) - 1 and problems == []
     assert Case.objects.filter(relation="bluezone", source=verified_f0).count() == accepted
@@ -213,6 +244,8 @@ def test_cancel(verified_f0, dic_user, django_capture_on_commit_callbacks):
     services.trace_request_cancel(actor=dic_user, trace=trace)
     trace.refresh_from_db()
     assert trace.status == TraceState.CANCELLED
+    assert SandboxTraceRequest.objects.get(pk=trace.bluezone_id).status == "cancelled"
+    assert AuditEvent.objects.filter(action="trace_cancelled", actor=dic_user).count() == 1
     # A new trace may be opened once the old one is closed.
     assert open_and_submit(dic_user, verified_f0, django_capture_on_commit_callbacks).is_open
 
