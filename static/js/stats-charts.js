@@ -6,6 +6,9 @@
   var config = {
     responsive: true,
     displaylogo: false,
+    // No "Share chart" button: it would send the figures to Plotly's cloud.
+    showSendToCloud: false,
+    showEditInChartStudio: false,
     modeBarButtonsToRemove: ["select2d", "lasso2d"],
   };
 

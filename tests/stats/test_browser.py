@@ -57,6 +57,13 @@ def test_dashboard_draws_its_charts_and_map_with_nothing_from_outside(
     expect(page.locator("#chart-bar .main-svg").first).to_be_visible()
     page.wait_for_load_state("networkidle")
 
+    # No mode bar offers "Share chart...": it would post the figures to Plotly's cloud.
+    titles = page.locator(".modebar-btn").evaluate_all(
+        "buttons => buttons.map(b => b.getAttribute('data-title'))"
+    )
+    assert len(titles) > 10
+    assert "Share chart..." not in titles
+
     assert page.evaluate("typeof window.Plotly.newPlot") == "function"
     assert any("/static-lib/plotly.min.js" in url for url in requests)
     assert any("/stats/provinces.geojson" in url for url in requests)
