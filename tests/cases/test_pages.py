@@ -463,3 +463,26 @@ def test_role_read_and_edit_matrix(client, make_user, role, expected):
         for name in ("detail", "update", "chain")
     )
     assert got == expected
+
+
+def test_chain_picture_colours_each_person_by_level_and_status(client, cdc_user, police_user):
+    import json
+
+    from tracing_portal.cases.charts import LEVEL_COLOURS, STATUS_OUTLINES
+    from tracing_portal.cases.services import case_add_contact, case_create
+
+    f0 = case_create(actor=cdc_user, full_name="Gốc").case
+    for status in ("active", "negative"):
+        case_add_contact(
+            actor=police_user, source=f0, full_name=status, relation="household", status=status
+        )
+    client.force_login(cdc_user)
+    figure = json.loads(client.get(reverse("cases:chain", args=[f0.code])).context["figure_json"])
+    f1_trace = next(t for t in figure["data"] if t.get("name") == "F1")
+    assert f1_trace["marker"]["color"] == LEVEL_COLOURS[1]
+    outlines = dict(zip(f1_trace["text"], f1_trace["marker"]["line"]["color"], strict=True))
+    statuses = dict(zip(f1_trace["text"], f1_trace["marker"]["symbol"], strict=True))
+    negative = Case.objects.get(full_name="negative").code
+    active = Case.objects.get(full_name="active").code
+    assert outlines[negative] == STATUS_OUTLINES["negative"] != outlines[active]
+    assert (statuses[negative], statuses[active]) == ("x", "circle")

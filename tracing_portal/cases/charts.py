@@ -6,6 +6,14 @@ from django.utils.translation import gettext as _
 from .models import Case, CaseStatus
 
 LEVEL_COLOURS = ["#a40e26", "#c2570c", "#9a6700", "#0b5394", "#5a32a3", "#545d68"]
+# The outline's colour says the status as well as the shape does.
+STATUS_OUTLINES = {
+    CaseStatus.ACTIVE: "#ffffff",
+    CaseStatus.NEGATIVE: "#1a7f37",
+    CaseStatus.RECOVERED: "#0969da",
+    CaseStatus.DECEASED: "#000000",
+    CaseStatus.RELEASED: "#8c959f",
+}
 STATUS_SYMBOLS = {
     CaseStatus.ACTIVE: "circle",
     CaseStatus.NEGATIVE: "x",
@@ -74,7 +82,10 @@ def chain_figure(root: Case, people: list[Case]) -> go.Figure:
                     "size": 16 if len(everyone) <= 200 else 8,
                     "color": LEVEL_COLOURS[min(level, len(LEVEL_COLOURS) - 1)],
                     "symbol": [STATUS_SYMBOLS.get(p.status, "circle") for p in group],
-                    "line": {"color": "#ffffff", "width": 1},
+                    "line": {
+                        "color": [STATUS_OUTLINES.get(p.status, "#ffffff") for p in group],
+                        "width": 2,
+                    },
                 },
                 customdata=[
                     [p.full_name, p.get_status_display(), p.get_verification_display()]
