@@ -420,3 +420,27 @@ def test_bulk_for_a_trace_of_another_province_selects_nobody(client, dic_user):
         {"trace": trace.pk, "template_kind": "install_request", "confirm": "1"},
     )
     assert not SmsMessage.objects.exists()
+
+
+def test_send_page_knows_the_exposure_notice_the_trace_already_sent(
+    client, dic_user, django_capture_on_commit_callbacks
+):
+    from tests.stats.factories import TraceRequestFactory
+    from tracing_portal.bluezone.services import trace_notify_accepted
+
+    f0 = PersonFactory()
+    trace = TraceRequestFactory(case=f0)
+    contact = PersonFactory(source=f0, exposure_date=datetime.date(2021, 5, 3))
+    accepted_from(trace, contact)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert trace_notify_accepted(actor=dic_user, trace=trace).created == 1
+    client.force_login(dic_user)
+    page = client.get(send_url(contact), {"kind": "exposure_notice"})
+    assert page.context["already_sent"]
+    data = {"template_kind": "exposure_notice", "action": "send"}
+    client.post(send_url(contact), data)
+    assert SmsMessage.objects.filter(template_kind="exposure_notice").count() == 1
+    # Another contact, not from a trace, gets the notice under the page's own purpose.
+    other = PersonFactory(source=f0, exposure_date=datetime.date(2021, 5, 3))
+    client.post(send_url(other), data)
+    assert SmsMessage.objects.get(case=other).purpose == "exposure"

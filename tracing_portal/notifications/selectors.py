@@ -117,6 +117,19 @@ def _accepted_contacts(*, actor, trace_id: int) -> QuerySet:
     ).values("resulting_case")
 
 
+def sms_accepted_from_trace(*, case: Case) -> int | None:
+    """The latest trace request the person was accepted from as a contact, if any: its
+    exposure notice goes under that trace's purpose, whichever page sends it."""
+    from tracing_portal.bluezone.models import Review, TracedContact
+
+    return (
+        TracedContact.objects.filter(resulting_case=case, review=Review.ACCEPTED)
+        .order_by("-trace__created_at", "-trace_id")
+        .values_list("trace_id", flat=True)
+        .first()
+    )
+
+
 def sms_selection_trace(*, actor, trace_id: int | None):
     """The trace request a selection is narrowed to, if it is one of the actor's province."""
     from tracing_portal.bluezone.models import TraceRequest

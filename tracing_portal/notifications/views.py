@@ -33,6 +33,7 @@ from .forms import (
 from .gateways import RECEIPT_MAX_AGE_SECONDS, receipt_signature_ok
 from .models import ReceiptStatus, TemplateKind
 from .selectors import (
+    sms_accepted_from_trace,
     sms_already_sent_counts,
     sms_bulk_selection,
     sms_case_get,
@@ -90,13 +91,13 @@ def _variants(case, sent: dict | None = None) -> dict:
     return out
 
 
-def _purposes(trace=None) -> dict[str, str]:
+def _purposes(trace_id: int | None = None) -> dict[str, str]:
     """Each kind's purpose on the SMS pages. The exposure notice to a trace's accepted
     contacts shares the trace request's purpose ("Notify accepted contacts" on the trace),
     so a person notified there is not notified again from here."""
     purposes = {k: default_purpose(k) for k, _label in PAGE_KINDS}
-    if trace is not None:
-        purposes[TemplateKind.EXPOSURE_NOTICE] = f"trace:{trace.pk}"
+    if trace_id is not None:
+        purposes[TemplateKind.EXPOSURE_NOTICE] = f"trace:{trace_id}"
     return purposes
 
 
@@ -129,7 +130,7 @@ class SmsSendView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 actor=request.user,
                 case=case,
                 template_kind=kind,
-                purpose=default_purpose(kind),
+                purpose=_purposes(sms_accepted_from_trace(case=case))[kind],
                 with_diacritics=form.cleaned_data["with_diacritics"],
                 resend=action == "resend",
             )
@@ -158,7 +159,7 @@ class SmsSendView(LoginRequiredMixin, PermissionRequiredMixin, View):
             preview = sms_render(template=template, case=case, with_diacritics=with_diacritics)
         except ApplicationError as exc:
             preview_error = exc.message
-        purposes = {k: default_purpose(k) for k, _label in PAGE_KINDS}
+        purposes = _purposes(sms_accepted_from_trace(case=case))
         sent = sms_sent_kinds(case=case, purposes=purposes)
         return render(
             self.request,
@@ -260,7 +261,7 @@ class SmsBulkView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 actor=request.user,
                 cases=people.select_related("province")[: settings.SMS_BULK_MAX + 1],
                 template_kind=kind,
-                purpose=_purposes(None if case_ids else trace)[kind],
+                purpose=_purposes(None if case_ids or trace is None else trace.pk)[kind],
                 with_diacritics=form.cleaned_data["with_diacritics"],
             )
         except ApplicationError as exc:
@@ -291,7 +292,9 @@ class SmsBulkView(LoginRequiredMixin, PermissionRequiredMixin, View):
         total = people.count()
         with_phone = people.exclude(phone="").count()
         ids = list(people.values_list("pk", flat=True)[: settings.SMS_BULK_MAX])
-        already = sms_already_sent_counts(case_ids=ids, purposes=_purposes(trace))
+        already = sms_already_sent_counts(
+            case_ids=ids, purposes=_purposes(trace.pk if trace else None)
+        )
         sample = list(people.select_related("province")[:20])
         kind = (
             (form.data.get("template_kind") if form.is_bound else None)
