@@ -6,7 +6,10 @@ from tracing_portal.accounts.roles import Role
 from tracing_portal.bluezone import services
 from tracing_portal.bluezone.models import Lookup, TraceRequest, TraceState
 from tracing_portal.bluezone.sandbox import scenario
+from tracing_portal.cases.models import Case
 from tracing_portal.cases.services import case_create, case_verify
+
+MESSAGE_ACCEPTED = "Đã chấp nhận %s người."
 
 
 @pytest.fixture
@@ -70,6 +73,63 @@ def test_cdc_reviews_candidates_on_the_trace_page(
     )
     first.refresh_from_db()
     assert first.review == "accepted" and first.resulting_case.full_name == "Lê Văn Gần"
+
+
+@pytest.fixture
+def completed_trace(dic_user, f0, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        trace = services.trace_request_open(actor=dic_user, case=f0)
+    trace.refresh_from_db()
+    scenario.enter_code(trace.msisdn, trace.verification_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trace_refresh(trace_id=trace.pk)
+    trace.refresh_from_db()
+    return trace
+
+
+def test_trace_page_shows_the_timeline_and_the_counts(client, cdc_user, completed_trace):
+    client.force_login(cdc_user)
+    body = client.get(completed_trace.get_absolute_url()).content.decode()
+    timeline = body.split('data-testid="timeline"', 1)[1].split("</ol>", 1)[0]
+    steps = ["Đang mở", "Đã cấp mã", "Đã tải lịch sử lên", "Đang đối chiếu", "Hoàn tất"]
+    positions = [timeline.index(step) for step in steps]
+    assert positions == sorted(positions)
+    counts = body.split('data-testid="counts"', 1)[1].split("</dl>", 1)[0]
+    candidates = completed_trace.contacts.filter(is_candidate=True).count()
+    assert f"<dd>{completed_trace.contacts_count}</dd>" in counts
+    assert f"<dd>{candidates}</dd>" in counts
+
+
+def test_a_candidate_without_a_phone_can_be_rejected_but_not_accepted(
+    client, cdc_user, completed_trace
+):
+    no_phone = completed_trace.contacts.filter(is_candidate=True, phone="").first()
+    assert no_phone is not None
+    client.force_login(cdc_user)
+    body = client.get(completed_trace.get_absolute_url()).content.decode()
+    row = body.split(f'id="contact-{no_phone.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert 'value="reject"' in row and 'value="accept"' not in row
+    client.post(
+        reverse("bluezone:review", args=[no_phone.pk]),
+        {"decision": "reject", "reason": "Không có số điện thoại"},
+    )
+    no_phone.refresh_from_db()
+    assert (no_phone.review, no_phone.reject_reason) == ("rejected", "Không có số điện thoại")
+
+
+def test_bulk_accept_button_accepts_every_candidate_with_a_phone(
+    client, cdc_user, f0, completed_trace
+):
+    with_phone = completed_trace.contacts.filter(is_candidate=True).exclude(phone="")
+    expected = with_phone.count()
+    assert expected >= 2
+    client.force_login(cdc_user)
+    response = client.post(reverse("bluezone:accept_all", args=[completed_trace.pk]), follow=True)
+    assert set(with_phone.values_list("review", flat=True)) == {"accepted"}
+    assert not completed_trace.contacts.filter(is_candidate=False, review="accepted").exists()
+    assert completed_trace.contacts.filter(phone="", review="accepted").count() == 0
+    assert Case.objects.filter(source=f0, relation="bluezone").count() == expected
+    assert MESSAGE_ACCEPTED % expected in response.content.decode()
 
 
 @pytest.mark.parametrize(
