@@ -299,3 +299,26 @@ def test_a_nearer_further_source_becomes_the_main_one(chain, cdc_user):
     # A source below the person would make a cycle.
     with pytest.raises(ApplicationError, match="vòng lặp"):
         case_link_source(actor=cdc_user, case=chain["f1"], source=chain["f4"], relation="other")
+
+
+def test_relevelling_is_all_or_nothing(chain, cdc_user, police_user):
+    # f1 tests positive: f4 becomes F3; an F5 is entered below a new F4 under it.
+    case_relevel(actor=cdc_user, case=chain["f1"], to="f0")
+    f4 = Case.objects.get(pk=chain["f4"].pk)
+    f4_contact = case_add_contact(
+        actor=police_user, source=f4, full_name="Năm Mới", relation="household"
+    ).case
+    f5 = case_add_contact(
+        actor=police_user, source=f4_contact, full_name="Sáu Mới", relation="household"
+    ).case
+    assert f5.level == 5
+    before = levels(chain)
+    history = CaseHistory.objects.count()
+    # f1 tests negative: everyone under it would move down, and f5 would go below F5.
+    with pytest.raises(ApplicationError, match="F5"):
+        case_relevel(actor=cdc_user, case=chain["f1"], to="negative")
+    assert levels(chain) == before
+    assert Case.objects.get(pk=f5.pk).level == 5
+    f1 = Case.objects.get(pk=chain["f1"].pk)
+    assert (f1.level, f1.status, f1.source_id) == (0, "active", None)
+    assert CaseHistory.objects.count() == history
