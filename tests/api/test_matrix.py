@@ -6,6 +6,8 @@ record is; with it, another province's record is a 404 (national administrators 
 province).
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -41,6 +43,9 @@ def world(province):
 # scoped (does "other province" apply?)
 ENDPOINTS = [
     ("me", "get", None, None, ALL, 200, False),
+    ("schema", "get", None, None, ALL, 200, False),
+    ("docs", "get", None, None, ALL, 200, False),
+    ("redoc", "get", None, None, ALL, 200, False),
     ("cases-list", "get", None, None, ALL, 200, False),
     ("cases-count", "get", None, None, ALL, 200, False),
     ("cases-create", "post", None, {"full_name": "Phạm Thị Mới"}, {CDC, POLICE}, 201, False),
@@ -79,6 +84,22 @@ ENDPOINTS = [
     ("stats-headline", "get", "province", None, ALL, 200, True),
     ("stats-tracing-figures", "get", "province", None, ALL, 200, True),
 ]
+
+
+# URL names under /api/v1/ with no row above, and why.
+NOT_IN_THE_MATRIX = {
+    "not-found": "the catch-all: any other path is a 404 in the error shape (test_errors.py)",
+    "redoc-js": "ReDoc's script, a static asset with no data, public as /static/ is",
+}
+
+
+def test_every_api_url_is_in_the_matrix():
+    from tracing_portal.api.urls import urlpatterns
+
+    names = {pattern.name for pattern in urlpatterns}
+    rows = {endpoint[0] for endpoint in ENDPOINTS}
+    assert names - set(NOT_IN_THE_MATRIX) == rows
+    assert set(NOT_IN_THE_MATRIX) <= names
 
 
 def url_for(name, target, records, province):
@@ -130,12 +151,46 @@ def test_permission_and_scope_matrix(endpoint, role, where, make_user, api_for):
 
 @pytest.mark.parametrize("role", sorted(ALL))
 def test_lists_hold_only_the_users_province(role, make_user, api_for):
+    """The lists and totals without a record in their path: one's own province's rows only
+    (every province's for national administrators)."""
+    from tests.notifications.factories import SmsMessageFactory
+    from tracing_portal.stats.services import snapshot_upsert_many
+    from tracing_portal.stats.types import SnapshotRow
+
     own, other = world("30"), world("01")
+    for records in (own, other):
+        records["waiting"] = PersonFactory(province_id=records["f0"].province_id)
+        records["sms"] = SmsMessageFactory(case=records["f0"])
+    snapshot_upsert_many(
+        on=dt.date(2021, 6, 19),
+        rows=[SnapshotRow("30", 200_000, 1, None), SnapshotRow("01", 300_000, 1, None)],
+        source="import",
+    )
+    sees_other = role == NADMIN
     client = api_for(make_user(role))
-    codes = {p["code"] for p in client.get(reverse("api:cases-list")).json()["results"]}
+
+    def listed(name, key):
+        response = client.get(reverse(f"api:{name}"), {"page_size": 500})
+        assert response.status_code == 200, name
+        return {row[key] for row in response.json()["results"]}
+
+    codes = listed("cases-list", "code")
     assert own["f0"].code in codes
-    assert (other["f0"].code in codes) is (role == NADMIN)
+    assert (other["f0"].code in codes) is sees_other
+    count = client.get(reverse("api:cases-count")).json()["count"]
+    assert count == len(codes) == (8 if sees_other else 4)
+    provinces = listed("stats-snapshots", "province")
+    assert provinces == ({"01", "30"} if sees_other else {"30"})
+    figures = client.get(reverse("api:stats-tracing-figures")).json()
+    assert figures["people"]["total"]["total"] == count
     if role in TRACES:
-        traces = {t["id"] for t in client.get(reverse("api:traces-list")).json()["results"]}
+        traces = listed("traces-list", "id")
         assert own["trace"].pk in traces
-        assert (other["trace"].pk in traces) is (role == NADMIN)
+        assert (other["trace"].pk in traces) is sees_other
+        queue = listed("tracing-queue", "code")
+        assert own["waiting"].code in queue
+        assert (other["waiting"].code in queue) is sees_other
+    if role in SMS_LOG:
+        messages = listed("sms-log", "id")
+        assert own["sms"].pk in messages
+        assert (other["sms"].pk in messages) is sees_other
