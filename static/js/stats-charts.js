@@ -12,8 +12,19 @@
     modeBarButtonsToRemove: ["select2d", "lasso2d"],
   };
 
+  // The mode bar's words and the month names in the page's language, from
+  // <script id="plotly-locale"> (none in English, plotly.js's own).
+  function useLocale() {
+    var source = document.getElementById("plotly-locale");
+    if (!source) { return; }
+    var locale = JSON.parse(source.textContent);
+    window.Plotly.register(locale);
+    config.locale = locale.name;
+  }
+
   function draw() {
     if (!window.Plotly) { return; }
+    useLocale();
     document.querySelectorAll("[data-stats-figure]").forEach(function (el) {
       var source = document.getElementById(el.dataset.statsFigure);
       if (!source) { return; }

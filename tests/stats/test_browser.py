@@ -63,6 +63,9 @@ def test_dashboard_draws_its_charts_and_map_with_nothing_from_outside(
     )
     assert len(titles) > 10
     assert "Share chart..." not in titles
+    # ...and it speaks the page's language.
+    assert "Tải biểu đồ xuống dạng ảnh PNG" in titles and "Đặt lại các trục" in titles
+    assert "Download plot as a PNG" not in titles
 
     assert page.evaluate("typeof window.Plotly.newPlot") == "function"
     assert any("/static-lib/plotly.min.js" in url for url in requests)

@@ -88,3 +88,15 @@ def test_numbers_use_the_languages_separators(db):
     assert vi["layout"]["separators"] == ",."
     assert en["layout"]["separators"] == ".,"
     assert vi["layout"]["title"]["text"] != en["layout"]["title"]["text"]
+
+
+def test_plotly_gets_the_mode_bar_and_month_names_in_vietnamese():
+    with translation.override("vi"):
+        locale = charts.plotly_locale()
+    assert locale["moduleType"] == "locale" and locale["name"] == "vi"
+    assert locale["dictionary"]["Download plot as a PNG"] == "Tải biểu đồ xuống dạng ảnh PNG"
+    assert locale["dictionary"]["Reset axes"] == "Đặt lại các trục"
+    assert locale["format"]["months"][0] == "Tháng 1"
+    assert locale["format"]["days"][0] == "Chủ nhật"  # plotly.js weeks start on Sunday
+    with translation.override("en"):
+        assert charts.plotly_locale() is None  # plotly.js's own English

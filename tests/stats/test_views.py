@@ -3,6 +3,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -161,10 +162,23 @@ def test_each_chart_has_a_heading_description_and_csv_link(client, hd_official, 
         assert f'data-testid="csv-{name}"' in page
 
 
+def test_page_gives_plotly_its_vietnamese_words(client, hd_official, day):
+    page = client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    found = re.search(r'<script id="plotly-locale" type="application/json">(.*?)</script>', page)
+    locale = json.loads(found.group(1))
+    assert locale["name"] == "vi"
+    assert locale["dictionary"]["Reset axes"] == "Đặt lại các trục"
+
+
 def test_page_loads_plotly_from_the_portal_not_a_cdn(client, hd_official, day):
     page = client.get(DASHBOARD).content.decode()
-    assert reverse("plotly_js") in page
-    assert "cdn" not in page.lower() and 'src="http' not in page
+    assert f'src="{reverse("plotly_js")}' in page
+    # Every script and stylesheet comes from the portal itself. (JSON data is left out:
+    # its escaped Vietnamese, "\\u1ecdn" for "ọn", reads as "cdn".)
+    scripts = re.findall(r"<script[^>]* src=\"([^\"]+)\"", page)
+    sheets = re.findall(r"<link[^>]* href=\"([^\"]+)\"", page)
+    assert scripts and sheets
+    assert all(url.startswith("/") and not url.startswith("//") for url in scripts + sheets)
 
 
 def test_league_csv_has_all_63_provinces(client, hd_official, day):

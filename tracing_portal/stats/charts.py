@@ -11,8 +11,9 @@ from functools import cache
 import plotly.graph_objects as go
 from django.db.models import TextChoices
 from django.utils import formats
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from tracing_portal.geo.reference import PROVINCES_GEOJSON
 
@@ -87,6 +88,66 @@ def _with_layout(fig: go.Figure, layout: dict) -> go.Figure:
 def figure_json(fig: go.Figure) -> dict:
     """A figure as plain JSON data, for Django's json_script."""
     return json.loads(fig.to_json())
+
+
+# --- plotly.js's own words ------------------------------------------------------------
+
+
+def plotly_locale() -> dict | None:
+    """plotly.js's locale for the active language: the words of its mode bar and notices,
+    and month and day names (hover labels and date ticks). None in English, plotly.js's own.
+
+    The bundle from the plotly package has English only, so the page registers this one
+    (`Plotly.register`) and names it in each chart's config (static/js/stats-charts.js)."""
+    language = get_language() or "en"
+    if language.startswith("en"):
+        return None
+    # Keys are plotly.js's English words.
+    dictionary = {
+        "Autoscale": pgettext("chart tool", "Autoscale"),
+        "Box Select": pgettext("chart tool", "Box Select"),
+        "Compare data on hover": pgettext("chart tool", "Compare data on hover"),
+        "Double-click on legend to isolate one trace": pgettext(
+            "chart tool", "Double-click on legend to isolate one trace"
+        ),
+        "Double-click to zoom back out": pgettext("chart tool", "Double-click to zoom back out"),
+        "Download plot": pgettext("chart tool", "Download plot"),
+        "Download plot as a PNG": pgettext("chart tool", "Download plot as a PNG"),
+        "Image download succeeded": pgettext("chart tool", "Image download succeeded"),
+        "Lasso Select": pgettext("chart tool", "Lasso Select"),
+        "Pan": pgettext("chart tool", "Pan"),
+        "Preparing image - this may take a few seconds": pgettext(
+            "chart tool", "Preparing image - this may take a few seconds"
+        ),
+        "Reset": pgettext("chart tool", "Reset"),
+        "Reset axes": pgettext("chart tool", "Reset axes"),
+        "Reset view": pgettext("chart tool", "Reset view"),
+        "Show closest data on hover": pgettext("chart tool", "Show closest data on hover"),
+        "Sorry, there was a problem downloading your image!": pgettext(
+            "chart tool", "Sorry, there was a problem downloading your image!"
+        ),
+        "Toggle Spike Lines": pgettext("chart tool", "Toggle Spike Lines"),
+        "Toggle show closest data on hover": pgettext(
+            "chart tool", "Toggle show closest data on hover"
+        ),
+        "Zoom": pgettext("chart tool", "Zoom"),
+        "Zoom in": pgettext("chart tool", "Zoom in"),
+        "Zoom out": pgettext("chart tool", "Zoom out"),
+        "trace": pgettext("chart tool", "trace"),
+    }
+    # plotly.js counts days from Sunday; Django's WEEKDAYS from Monday.
+    days = [str(WEEKDAYS[(i + 6) % 7]) for i in range(7)]
+    return {
+        "moduleType": "locale",
+        "name": language,
+        "dictionary": dictionary,
+        "format": {
+            "days": days,
+            "shortDays": days,
+            "months": [str(MONTHS[i]) for i in range(1, 13)],
+            "shortMonths": [str(MONTHS_3[i]) for i in range(1, 13)],
+        },
+    }
 
 
 # --- the province boundaries ----------------------------------------------------------

@@ -125,6 +125,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             form=q.form,
             denominators=Denominator.choices,
             denominator_label=charts.denominator_label(q.denominator),
+            plotly_locale=charts.plotly_locale(),
         )
         tracing = tracing_figures_summary(
             actor=self.request.user, province=q.province, period=q.period
