@@ -144,3 +144,63 @@ def test_tracing_figures_take_the_dashboards_range(cdc_user, api_for):
     assert (one_end["date_from"], one_end["date_to"]) == ("2021-01-01", "2021-01-30")
     default = client.get(url).json()
     assert default["date_to"] == timezone.localdate().isoformat()
+
+
+def test_the_dashboard_page_and_the_api_give_the_same_figures(make_user, api_for, client):
+    """For the same query, the dashboard's league table, headline and tracing figures are
+    the API's ranks, headline and tracing figures, for a province and for the country."""
+    from django.utils import timezone
+
+    from tracing_portal.accounts.roles import Role
+    from tracing_portal.geo.models import Province
+    from tracing_portal.stats.apis import TracingFiguresApi
+
+    from .factories import ContactFactory, TraceFactory
+
+    Province.objects.filter(code__in=["01", "30", "48"]).update(population_2019=1_000_000)
+    put_day(DAY - dt.timedelta(days=7), {"01": (100_000, 50_000, None), "30": (50_000, 1, None)})
+    put_day(
+        DAY, {"01": (300_000, 150_000, None), "30": (200_000, 1, None), "48": (250_000, 1, None)}
+    )
+    for province in ("30", "30", "01"):
+        f0 = PersonFactory(province_id=province, bluezone_status="installed")
+        PersonFactory(source=f0, province_id=province, verification="pending")
+        ContactFactory(trace=TraceFactory(case=f0))
+    query = {
+        "on": DAY.isoformat(),
+        "denominator": "population",
+        "date_from": (timezone.localdate() - dt.timedelta(days=10)).isoformat(),
+        "date_to": timezone.localdate().isoformat(),
+    }
+    for role in (Role.OFFICIAL, Role.NATIONAL_ADMIN):
+        user = make_user(role)
+        client.force_login(user)
+        page = client.get(reverse("stats:dashboard"), query).context
+        api = api_for(user)
+        ranks = api.get(reverse("api:stats-ranks"), query).json()["provinces"]
+        assert [(r["province_code"], r["rank"], r["rate"]) for r in ranks] == [
+            (row.province_code, row.rank, row.rate) for row in page["table"]
+        ]
+        headline = api.get(reverse("api:stats-headline"), query).json()
+        assert (headline["rate"], headline["previous_rate"], headline["installs"]) == (
+            page["headline"].rate,
+            page["headline"].previous_rate,
+            page["headline"].installs,
+        )
+        figures = api.get(reverse("api:stats-tracing-figures"), query).json()
+        assert figures == TracingFiguresApi.OutputSerializer(page["tracing"]).data
+        people = figures["people"]["total"]["total"]
+        assert people == (6 if role == Role.NATIONAL_ADMIN else 4), role
+        assert figures["traces"]["total"] == (3 if role == Role.NATIONAL_ADMIN else 2), role
+
+
+def test_the_queue_page_and_the_api_list_the_same_people(dic_user, api_for, client):
+    waiting = [PersonFactory() for _ in range(3)]
+    PersonFactory(source=waiting[0], flagged_for_tracing=True)
+    PersonFactory(verification="pending", verified_at=None)  # not verified: not waiting
+    PersonFactory(province_id="01")  # another province
+    client.force_login(dic_user)
+    page = client.get(reverse("bluezone:queue")).context["page_obj"]
+    listed = api_for(dic_user).get(reverse("api:tracing-queue")).json()["results"]
+    assert [p["code"] for p in listed] == [p.code for p in page.object_list]
+    assert page.paginator.count == len(listed) == 4
