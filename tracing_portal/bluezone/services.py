@@ -29,7 +29,9 @@ from tracing_portal.core.exceptions import ApplicationError
 from . import exposure
 from .client import (
     BluezoneConflict,
+    BluezoneError,
     BluezoneNotRegistered,
+    BluezoneUnavailable,
     ContactsPage,
     get_client,
 )
@@ -111,8 +113,16 @@ def lookup_run(*, lookup_id: int) -> Lookup | None:
     if lookup.status != LookupStatus.PENDING:
         return lookup
     Lookup.objects.filter(pk=lookup.pk).update(attempts=lookup.attempts + 1)
-    with get_client() as bluezone:
-        subscriber = bluezone.get_subscriber(lookup.phone.lstrip("+"))
+    try:
+        with get_client() as bluezone:
+            subscriber = bluezone.get_subscriber(lookup.phone.lstrip("+"))
+    except BluezoneUnavailable:
+        raise  # transient: the task (or the poll) tries again
+    except BluezoneError as exc:
+        # Final (a refused key, a wrong address): trying again would not help.
+        logger.error("Bluezone lookup %s refused: HTTP %s %s", lookup_id, exc.status, exc.code)
+        lookup_fail(lookup_id=lookup_id, error=_refused(exc))
+        return Lookup.objects.get(pk=lookup_id)
     with transaction.atomic():
         lookup = Lookup.objects.select_for_update().select_related("case").get(pk=lookup_id)
         if lookup.status != LookupStatus.PENDING:
@@ -134,6 +144,14 @@ def lookup_run(*, lookup_id: int) -> Lookup | None:
             details={"phone": mask(lookup.phone), "installed": lookup.installed},
         )
     return lookup
+
+
+def _refused(exc) -> str:
+    """What a user reads when Bluezone refused a call for good."""
+    return _(
+        "Bluezone refused the request (HTTP %(status)s). Tell the administrator if it "
+        "happens again."
+    ) % {"status": exc.status or "?"}
 
 
 def lookup_fail(*, lookup_id: int, error: str) -> None:
@@ -216,6 +234,12 @@ def trace_submit(*, trace_id: int) -> TraceRequest:
         return TraceRequest.objects.get(pk=trace_id)
     except BluezoneConflict as exc:
         _fail(trace_id, str(exc))
+        return TraceRequest.objects.get(pk=trace_id)
+    except BluezoneUnavailable:
+        raise  # transient: the task (or the poll) tries again
+    except BluezoneError as exc:
+        logger.error("Bluezone trace %s refused: HTTP %s %s", trace_id, exc.status, exc.code)
+        _fail(trace_id, _refused(exc))
         return TraceRequest.objects.get(pk=trace_id)
     with transaction.atomic():
         trace = TraceRequest.objects.select_for_update().get(pk=trace_id)

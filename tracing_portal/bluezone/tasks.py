@@ -1,10 +1,14 @@
 """Tasks take ids, reload, and call one service. Transient Bluezone faults retry with
 back-off; the periodic poll picks up anything still unfinished, so nothing is lost."""
 
+import logging
+
 from celery import shared_task
 
 from . import services
-from .client import BluezoneUnavailable
+from .client import BluezoneError, BluezoneUnavailable
+
+logger = logging.getLogger(__name__)
 
 RETRY = {"max_retries": 6, "acks_late": True}
 
@@ -54,6 +58,10 @@ def refresh_trace(self, trace_id: int, source: str = "poll"):
         services.trace_refresh(trace_id=trace_id, source=source)
     except BluezoneUnavailable as exc:
         _retry_later(self, exc)
+    except BluezoneError as exc:
+        # Refused for good this time: logged; the trace stays as it was for the poll,
+        # and the webhook that queued this task still gets its quick answer.
+        logger.error("Bluezone refresh of trace %s refused: %s %s", trace_id, exc.status, exc)
 
 
 @shared_task(bind=True, name="bluezone.ingest_trace", **RETRY)
@@ -62,6 +70,8 @@ def ingest_trace(self, trace_id: int):
         services.trace_ingest(trace_id=trace_id)
     except BluezoneUnavailable as exc:
         _retry_later(self, exc)
+    except BluezoneError as exc:
+        logger.error("Bluezone contacts of trace %s refused: %s %s", trace_id, exc.status, exc)
 
 
 @shared_task(name="bluezone.poll_open_traces")
