@@ -120,7 +120,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # django-axes checks for a lockout before the password is even compared.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with permissions read in one query.
+    "tracing_portal.accounts.backends.PortalModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -18,6 +18,7 @@ from tracing_portal.audit.services import audit_record
 from tracing_portal.core.exceptions import ApplicationError
 
 from . import services
+from .backends import PASSWORD_BACKEND
 from .forms import (
     InvitationPasswordForm,
     LoginForm,
@@ -239,7 +240,7 @@ class InvitationView(View):
             except ValidationError as exc:
                 form.add_error("new_password1", exc)
             else:
-                auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                auth_login(request, user, backend=PASSWORD_BACKEND)
                 messages.success(request, _("Your password is set. Welcome to the portal."))
                 if user_otp_required(user=user):
                     return redirect("accounts:otp_setup")

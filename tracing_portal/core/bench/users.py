@@ -10,6 +10,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import Group
 from django.utils.module_loading import import_string
 
+from tracing_portal.accounts.backends import PASSWORD_BACKEND
 from tracing_portal.accounts.models import Agency, User
 from tracing_portal.accounts.roles import Role
 
@@ -46,9 +47,7 @@ def session_cookie(user: User) -> tuple[str, str]:
     engine = import_string(settings.SESSION_ENGINE + ".SessionStore")
     session = engine()
     session[SESSION_KEY] = str(user.pk)
-    backends = settings.AUTHENTICATION_BACKENDS
-    model_backend = "django.contrib.auth.backends.ModelBackend"
-    session[BACKEND_SESSION_KEY] = model_backend if model_backend in backends else backends[-1]
+    session[BACKEND_SESSION_KEY] = PASSWORD_BACKEND
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return settings.SESSION_COOKIE_NAME, session.session_key
