@@ -269,7 +269,10 @@ class Case(TimeStampedModel):
         # them set) costs those indexes nothing.
         indexes = [
             models.Index(fields=["province", "-created_at"], name="case_province_recent"),
-            models.Index(fields=["province", "level", "status"], name="case_province_level"),
+            # A level's people, newest first: the people list and the API filtered by level.
+            models.Index(
+                fields=["province", "level", "-created_at", "-id"], name="case_level_recent"
+            ),
             # The people waiting for verification, newest first; the dashboard's backlog.
             # (PostgreSQL reads the backlog's levels from the index alone.)
             models.Index(
