@@ -194,3 +194,68 @@ def test_lists_hold_only_the_users_province(role, make_user, api_for):
         messages = listed("sms-log", "id")
         assert own["sms"].pk in messages
         assert (other["sms"].pk in messages) is sees_other
+
+
+# Each API endpoint and the page that does the same (None: the API's own, for any user).
+PAGE_OF = {
+    "me": None,
+    "schema": None,
+    "docs": None,
+    "redoc": None,
+    "cases-list": "tracing_portal.cases.views.CaseListView",
+    "cases-count": "tracing_portal.cases.views.CaseListView",
+    "cases-create": "tracing_portal.cases.views.CaseCreateView",
+    "cases-detail": "tracing_portal.cases.views.CaseDetailView",
+    "cases-update": "tracing_portal.cases.views.CaseUpdateView",
+    "cases-verify": "tracing_portal.cases.views.CaseVerifyView",
+    "cases-reject": "tracing_portal.cases.views.CaseRejectView",
+    "cases-relevel": "tracing_portal.cases.views.CaseRelevelView",
+    "cases-ask-install": "tracing_portal.cases.views.CaseAskInstallView",
+    "cases-contacts": "tracing_portal.cases.views.CaseDetailView",
+    "cases-add-contact": "tracing_portal.cases.views.CaseAddContactView",
+    "lookups-list": "tracing_portal.cases.views.CaseDetailView",
+    "lookups-create": "tracing_portal.bluezone.views.LookupRequestView",
+    "traces-open": "tracing_portal.bluezone.views.TraceOpenView",
+    "tracing-queue": "tracing_portal.bluezone.views.QueueView",
+    "traces-list": "tracing_portal.bluezone.views.QueueView",
+    "traces-detail": "tracing_portal.bluezone.views.TraceDetailView",
+    "traces-refresh": "tracing_portal.bluezone.views.TraceRefreshView",
+    "traces-cancel": "tracing_portal.bluezone.views.TraceCancelView",
+    "traces-contacts": "tracing_portal.bluezone.views.TraceDetailView",
+    "candidates-accept-all": "tracing_portal.bluezone.views.AcceptAllView",
+    "candidates-accept": "tracing_portal.bluezone.views.CandidateReviewView",
+    "candidates-reject": "tracing_portal.bluezone.views.CandidateReviewView",
+    "sms-send": "tracing_portal.notifications.views.SmsSendView",
+    "sms-log": "tracing_portal.notifications.views.SmsLogView",
+    "stats-snapshots": "tracing_portal.stats.views.DashboardView",
+    "stats-ranks": "tracing_portal.stats.views.DashboardView",
+    "stats-headline": "tracing_portal.stats.views.DashboardView",
+    "stats-tracing-figures": "tracing_portal.stats.views.DashboardView",
+}
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_each_endpoint_lets_in_the_roles_its_page_lets_in(role, make_user, rf):
+    """The matrix's expectations above are written by hand; this holds them to the pages'
+    own permission checks, so a page and its endpoint cannot drift apart."""
+    from django.utils.module_loading import import_string
+
+    from tracing_portal.api.permissions import HasRequiredPermissions
+    from tracing_portal.api.urls import urlpatterns
+
+    assert set(PAGE_OF) == {endpoint[0] for endpoint in ENDPOINTS}
+    user = make_user(role)
+    views = {
+        p.name: p.callback.view_class for p in urlpatterns if hasattr(p.callback, "view_class")
+    }
+    for endpoint in ENDPOINTS:
+        name, allowed = endpoint[0], endpoint[4]
+        request = rf.get("/")
+        request.user = user
+        api_lets_in = HasRequiredPermissions().has_permission(request, views[name]())
+        assert api_lets_in is (role in allowed), name
+        if PAGE_OF[name] is None:
+            continue
+        page = import_string(PAGE_OF[name])()
+        page.request = request
+        assert page.has_permission() is api_lets_in, (name, PAGE_OF[name])
