@@ -67,6 +67,11 @@ def test_dashboard_draws_its_charts_and_map_with_nothing_from_outside(
     assert "Tải biểu đồ xuống dạng ảnh PNG" in titles and "Đặt lại các trục" in titles
     assert "Download plot as a PNG" not in titles
 
+    # The trend's right axis (the rank) keeps its title inside the chart.
+    chart = page.get_by_test_id("chart-trend").bounding_box()
+    title = page.locator("#chart-trend .g-y2title text").bounding_box()
+    assert chart["x"] < title["x"] and title["x"] + title["width"] <= chart["x"] + chart["width"]
+
     assert page.evaluate("typeof window.Plotly.newPlot") == "function"
     assert any("/static-lib/plotly.min.js" in url for url in requests)
     assert any("/stats/provinces.geojson" in url for url in requests)

@@ -76,6 +76,22 @@ def test_trend_puts_first_place_at_the_top(day):
     assert layout["yaxis2"]["overlaying"] == "y"
 
 
+def test_trend_hover_gives_the_date_once_as_day_month_year(day):
+    trend = province_install_trend(
+        province=Province.objects.get(code=HD), date_from=DAY, date_to=DAY
+    )
+    province = charts.install_trend_figure(
+        trend, province_name="Hải Dương", denominator="population"
+    )
+    national = charts.national_trend_figure([], denominator="population")
+    for figure in (charts.figure_json(province), charts.figure_json(national)):
+        layout = figure["layout"]
+        # "x unified": one label headed by the date, then a line per trace.
+        assert layout["hovermode"] == "x unified"
+        assert layout["xaxis"]["hoverformat"] == "%d/%m/%Y"
+        assert all("%{x" not in trace["hovertemplate"] for trace in figure["data"])
+
+
 def test_numbers_use_the_languages_separators(db):
     with translation.override("vi"):
         vi = charts.figure_json(

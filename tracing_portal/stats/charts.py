@@ -44,6 +44,8 @@ OFFLINE_MAP_STYLE = {
     "layers": [{"id": "white-bg", "type": "background", "paint": {"background-color": "#ffffff"}}],
 }
 MAP_CENTER = {"lat": 15.8, "lon": 109.6}
+# The trends' right axis (rank, or installs) has its own title: room for it on the right.
+TREND_MARGIN = {"l": 60, "r": 80, "t": 50, "b": 50}
 MAP_ZOOM = 4.6
 
 
@@ -221,8 +223,7 @@ def install_trend_figure(
             mode="lines",
             line={"color": BRAND, "width": 2.5},
             customdata=[p.numerator for p in points],
-            hovertemplate=_("%{x|%d/%m/%Y}<br>Rate: %{y:.2f}%<br>Installs: %{customdata:,}")
-            + "<extra></extra>",
+            hovertemplate=_("Rate: %{y:.2f}%<br>Installs: %{customdata:,}") + "<extra></extra>",
         )
     )
     fig.add_trace(
@@ -235,7 +236,7 @@ def install_trend_figure(
             yaxis="y2",
             line={"color": HIGHLIGHT, "width": 1.5, "dash": "dot"},
             customdata=[p.ranked_count for p in points],
-            hovertemplate=_("%{x|%d/%m/%Y}<br>Rank: %{y}/%{customdata}") + "<extra></extra>",
+            hovertemplate=_("Rank: %{y}/%{customdata}") + "<extra></extra>",
         )
     )
     fig = _with_layout(
@@ -243,9 +244,15 @@ def install_trend_figure(
         _base_layout(
             _("%(province)s: install rate and rank") % {"province": province_name},
             height=380,
+            margin=TREND_MARGIN,
             hovermode="x unified",
             legend={"orientation": "h", "y": -0.18},
-            xaxis={"title": {"text": _("Date")}, "tickformat": "%d/%m/%Y", "gridcolor": "#eef1f4"},
+            xaxis={
+                "title": {"text": _("Date")},
+                "tickformat": "%d/%m/%Y",
+                "hoverformat": "%d/%m/%Y",
+                "gridcolor": "#eef1f4",
+            },
             yaxis={
                 "title": {"text": _("Rate (%)")},
                 "ticksuffix": "%",
@@ -276,7 +283,7 @@ def national_trend_figure(days: Sequence[NationalDay], *, denominator: str) -> g
             name=_("National install rate (%)"),
             mode="lines",
             line={"color": BRAND, "width": 2.5},
-            hovertemplate=_("%{x|%d/%m/%Y}<br>Rate: %{y:.2f}%") + "<extra></extra>",
+            hovertemplate=_("Rate: %{y:.2f}%") + "<extra></extra>",
         )
     )
     fig.add_trace(
@@ -288,7 +295,7 @@ def national_trend_figure(days: Sequence[NationalDay], *, denominator: str) -> g
             mode="lines",
             yaxis="y2",
             line={"color": MUTED, "width": 1.5, "dash": "dot"},
-            hovertemplate=_("%{x|%d/%m/%Y}<br>Installs: %{y:,}") + "<extra></extra>",
+            hovertemplate=_("Installs: %{y:,}") + "<extra></extra>",
         )
     )
     fig = _with_layout(
@@ -296,9 +303,15 @@ def national_trend_figure(days: Sequence[NationalDay], *, denominator: str) -> g
         _base_layout(
             _("Whole country: install rate and installs"),
             height=380,
+            margin=TREND_MARGIN,
             hovermode="x unified",
             legend={"orientation": "h", "y": -0.18},
-            xaxis={"title": {"text": _("Date")}, "tickformat": "%d/%m/%Y", "gridcolor": "#eef1f4"},
+            xaxis={
+                "title": {"text": _("Date")},
+                "tickformat": "%d/%m/%Y",
+                "hoverformat": "%d/%m/%Y",
+                "gridcolor": "#eef1f4",
+            },
             yaxis={
                 "title": {"text": _("Rate (%)")},
                 "ticksuffix": "%",
