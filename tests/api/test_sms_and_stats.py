@@ -204,3 +204,23 @@ def test_the_queue_page_and_the_api_list_the_same_people(dic_user, api_for, clie
     listed = api_for(dic_user).get(reverse("api:tracing-queue")).json()["results"]
     assert [p["code"] for p in listed] == [p.code for p in page.object_list]
     assert page.paginator.count == len(listed) == 4
+
+
+def test_an_exposure_notice_sent_from_the_trace_is_not_sent_again_from_the_api(
+    dic_user, cdc_user, api_for
+):
+    """The SMS page sends a contact's exposure notice under the trace they were accepted
+    from, as the trace's "notify accepted contacts" does: the API sends it under the same
+    purpose, so the person is not texted twice."""
+    from tracing_portal.bluezone.services import candidate_accept, trace_notify_accepted
+
+    from .factories import ContactFactory
+
+    contact = ContactFactory()
+    person = candidate_accept(actor=cdc_user, contact=contact, full_name="Ai Đó")
+    trace_notify_accepted(actor=dic_user, trace=contact.trace)
+    assert SmsMessage.objects.filter(case=person, template_kind="exposure_notice").count() == 1
+    again = send(api_for(dic_user), person, template_kind="exposure_notice")
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "rejected"
+    assert SmsMessage.objects.filter(case=person, template_kind="exposure_notice").count() == 1

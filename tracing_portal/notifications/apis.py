@@ -11,7 +11,7 @@ from tracing_portal.api.mixins import ListApiMixin
 
 from .forms import PAGE_KINDS
 from .models import SmsMessage, SmsStatus, TemplateKind
-from .selectors import sms_case_get, sms_message_list
+from .selectors import sms_accepted_from_trace, sms_case_get, sms_message_list
 from .services import default_purpose, sms_send
 
 TAGS = ["sms"]
@@ -68,9 +68,21 @@ class SmsMessageSerializer(serializers.ModelSerializer):
         return message.case.code if message.case_id else None
 
 
+def _purpose(case, kind: str) -> str:
+    """The purpose the SMS page sends under: a contact accepted from a trace gets their
+    exposure notice under that trace's purpose, as its "notify accepted contacts" sends it,
+    so it is not sent twice."""
+    if kind == TemplateKind.EXPOSURE_NOTICE:
+        trace_id = sms_accepted_from_trace(case=case)
+        if trace_id is not None:
+            return f"trace:{trace_id}"
+    return default_purpose(kind)
+
+
 class SmsSendApi(APIView):
     """Text the person from the short code. One message per person and kind: a second send
-    is refused (400 "rejected") unless `resend` is true. Daily caps apply."""
+    is refused (400 "rejected") unless `resend` is true; an exposure notice already sent from
+    the trace the person was accepted from counts. Daily caps apply."""
 
     required_permissions = ["notifications.send_sms"]
 
@@ -94,7 +106,7 @@ class SmsSendApi(APIView):
             actor=request.user,
             case=case,
             template_kind=kind,
-            purpose=default_purpose(kind),
+            purpose=_purpose(case, kind),
             with_diacritics=serializer.validated_data["with_diacritics"],
             resend=serializer.validated_data["resend"],
         )
