@@ -53,6 +53,31 @@ def test_smartphone_rate_divides_installs_with_phone_by_smartphone_users(day):
     assert table[HD].numerator == 100_000 and table[HD].denominator == 400_000
 
 
+def test_smartphone_ties_share_a_rank_and_the_population_order_differs(round_populations, put_day):
+    put_day(
+        DAY,
+        {
+            HN: (150_000, 100_000, 400_000),  # 25% of smartphone users; 15% of population
+            HD: (300_000, 50_000, 200_000),  # 25% (tie); 30%
+            DN: (400_000, 10_000, 100_000),  # 10%; 40%
+            HCM: (500_000, 100_000, None),  # no smartphone figure; 50%
+        },
+    )
+    smartphone = by_code(install_rank_table(on=DAY, denominator="smartphone"))
+    assert {c: smartphone[c].rank for c in ON_DAY} == {HN: 1, HD: 1, DN: 3, HCM: None}
+    assert smartphone[HD].rank_label == "1/3"
+    population = by_code(install_rank_table(on=DAY, denominator="population"))
+    assert {c: population[c].rank for c in ON_DAY} == {HCM: 1, DN: 2, HD: 3, HN: 4}
+    # The headline ranks with the same window, per denominator.
+    hd = Province.objects.get(code=HD)
+    assert province_install_headline(province=hd, on=DAY, denominator="smartphone").rank_label == (
+        "1/3"
+    )
+    assert province_install_headline(province=hd, on=DAY, denominator="population").rank_label == (
+        "3/4"
+    )
+
+
 def test_headline_gives_rate_rank_and_change_since_a_week_earlier(day, put_day):
     put_day(
         WEEK_BEFORE,
