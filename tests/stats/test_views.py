@@ -160,6 +160,10 @@ def test_each_chart_has_a_heading_description_and_csv_link(client, hd_official, 
         assert f'aria-describedby="chart-{name}-description"' in page
         assert f'<script id="figure-{name}" type="application/json">' in page
         assert f'data-testid="csv-{name}"' in page
+        # Each chart is reached with Tab and read out by its heading and description.
+        [chart] = re.findall(rf'<div class="chart card" id="chart-{name}"[^>]*>', page)
+        assert 'role="figure"' in chart and 'tabindex="0"' in chart
+        assert f'aria-labelledby="chart-{name}-heading"' in chart
 
 
 def test_page_gives_plotly_its_vietnamese_words(client, hd_official, day):
