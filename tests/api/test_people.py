@@ -340,3 +340,24 @@ def test_the_list_renders_each_person_as_the_person_serializer_does(cdc_user, ap
     assert rendered[0]["created_at"] == "2020-08-02T00:30:00+07:00"
     listed = api_for(cdc_user).get(reverse("api:cases-list")).json()["results"]
     assert sorted(listed, key=lambda p: p["code"]) == sorted(expected, key=lambda p: p["code"])
+
+
+def test_cursor_pages_walk_more_than_a_thousand_people_entered_at_the_same_moment(
+    cdc_user, api_for
+):
+    """An import gives all its people one created_at; the cursor pages through them by
+    offset within that moment, beyond DRF's default cap of 1,000."""
+    entered = timezone.make_aware(dt.datetime(2021, 5, 3, 10))
+    people = PersonFactory.build_batch(1_600, entered_by=cdc_user, created_at=entered)
+    Case.objects.bulk_create(people)
+    Case.objects.update(created_at=entered)
+    client = api_for(cdc_user)
+    seen, url = [], reverse("api:cases-list") + "?page_size=500"
+    for _ in range(10):
+        page = client.get(url).json()
+        seen += [p["code"] for p in page["results"]]
+        url = page["next"]
+        if not url:
+            break
+    assert url is None, "the walk did not end"
+    assert len(seen) == len(set(seen)) == 1_600
