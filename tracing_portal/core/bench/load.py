@@ -1,21 +1,25 @@
-"""A small, bounded HTTP load generator: threads with their own httpx client, each sending
+"""A small, bounded HTTP load generator: threads with their own connection, each sending
 requests from a list until a request count or a time limit is reached, timing each
 response from the first byte sent to the last byte read.
+
+It speaks HTTP with the standard library's http.client: it shares the machine's two cores
+with the server it measures, and httpx cost 1.25 ms of CPU per request against 0.55 ms for
+http.client (measured on the API list), CPU the server then did not have.
 
 It only ever targets the loopback server the benchmark started.
 """
 
+import http.client
 import itertools
 import random
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
-
-import httpx
+from urllib.parse import quote, urlsplit
 
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")
+URL_SAFE = ":/?#[]@!$&'()*+,;=%"  # reserved characters, and escapes already made
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,22 @@ def _check_loopback(base_url: str) -> None:
         raise ValueError(f"The load generator only targets loopback servers, not {host!r}.")
 
 
+def _address(base_url: str) -> tuple[str, int]:
+    parts = urlsplit(base_url)
+    return parts.hostname or "127.0.0.1", parts.port or 80
+
+
+def _get(connection: http.client.HTTPConnection, request: Request) -> int:
+    """GET the request on the connection and read the whole body; the status code. The
+    connection reopens itself when the server closed it (gunicorn's sync workers close
+    after each response)."""
+    # Spaces and Vietnamese letters in a search are sent percent-encoded, as a browser does.
+    connection.request("GET", quote(request.url, safe=URL_SAFE), headers=request.headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
 def run(
     name: str,
     base_url: str,
@@ -91,9 +111,13 @@ def run(
     order = list(requests)
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(order)
-    with httpx.Client(base_url=base_url, timeout=timeout) as client:
+    host, port = _address(base_url)
+    warm = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
         for request in order[:warmup]:
-            client.get(request.url, headers=request.headers)
+            _get(warm, request)
+    finally:
+        warm.close()
 
     lock = threading.Lock()
     source = itertools.cycle(order)
@@ -111,25 +135,27 @@ def run(
 
     def worker(index: int) -> None:
         rng = random.Random(index)
-        with httpx.Client(base_url=base_url, timeout=timeout) as client:
+        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        try:
             while (request := next_request()) is not None:
                 started = time.perf_counter()
                 try:
-                    response = client.get(request.url, headers=request.headers)
-                    response.read()
+                    status = _get(connection, request)
                     elapsed = time.perf_counter() - started
-                    if response.status_code >= 300:
-                        problem = f"{response.status_code} {request.url}"
+                    if status >= 300:
                         with lock:
-                            errors.append(problem)
+                            errors.append(f"{status} {request.url}")
                     else:
                         with lock:
                             latencies.append(elapsed)
-                except httpx.HTTPError as exc:
+                except (OSError, http.client.HTTPException) as exc:
+                    connection.close()  # the next request opens a new one
                     with lock:
                         errors.append(f"{type(exc).__name__} {request.url}")
                 if think[1] > 0:
                     time.sleep(rng.uniform(*think))
+        finally:
+            connection.close()
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
