@@ -1,13 +1,38 @@
-"""A Hải Dương investigation as it looked in August 2020: four F0s with their chains."""
+"""A Hải Dương investigation as it looked in August 2020: four F0s with their chains.
+
+The services stamp "now"; after each step the demo moves what that step stamped to the
+time it happened in the story (`restamp_people`): the F0s were entered over the August
+weeks, their contacts in the hours and days after, each verified hours after entry.
+"""
 
 import datetime
 import random
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.db.models import F, QuerySet, Value, When
+from django.utils import timezone
 
 from tracing_portal.accounts.models import User
 from tracing_portal.geo.models import District
 
-from .models import Case, CaseStatus, F0Status, Quarantine, QuarantineFacility, Relation, Sex
-from .services import case_add_contact, case_create, case_relevel, case_verify
+from .models import (
+    Case,
+    CaseHistory,
+    CaseStatus,
+    ContactLink,
+    F0Status,
+    InstallAsk,
+    Quarantine,
+    QuarantineFacility,
+    Relation,
+    Sex,
+)
+from .services import case_create, case_relevel, case_verify
+
+HO_CHI_MINH = ZoneInfo("Asia/Ho_Chi_Minh")
+# The days the investigation's records fall in, for the dashboard's tracing figures.
+DEMO_PERIOD = (datetime.date(2020, 8, 1), datetime.date(2020, 8, 31))
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý"]
 MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Công"]
@@ -29,6 +54,55 @@ F0S = [
     ("Trần Đức Minh", Sex.MALE, 1992, "Kinh Môn", 5, Relation.TRAVEL),
     ("Vũ Thị Hồng", Sex.FEMALE, 1968, "Chí Linh", 4, Relation.HEALTHCARE),
 ]
+# When each F0 was entered, and how long CDC took to verify it.
+F0_ENTERED = [
+    datetime.datetime(2020, 8, 1, 9, 20, tzinfo=HO_CHI_MINH),
+    datetime.datetime(2020, 8, 6, 7, 5, tzinfo=HO_CHI_MINH),
+    datetime.datetime(2020, 8, 12, 8, 30, tzinfo=HO_CHI_MINH),
+    datetime.datetime(2020, 8, 19, 16, 45, tzinfo=HO_CHI_MINH),
+]
+F0_VERIFIED_AFTER = [
+    datetime.timedelta(hours=2, minutes=30),
+    datetime.timedelta(hours=3, minutes=15),
+    datetime.timedelta(hours=1, minutes=15),
+    datetime.timedelta(hours=3, minutes=25),
+]
+# The first F0's first F1 tested positive three days after being entered.
+RELEVEL_AFTER = datetime.timedelta(days=3, hours=1)
+
+# Every time a service stamps on a person.
+PERSON_TIMES = [
+    "created_at",
+    "updated_at",
+    "classification_verified_at",
+    "identity_verified_at",
+    "verified_at",
+    "rejected_at",
+    "closed_at",
+    "bluezone_checked_at",
+]
+
+
+def restamp_people(people: QuerySet[Case], *, since: datetime.datetime, at: datetime.datetime):
+    """Move every time a service stamped on these people at or after `since` (their record,
+    history, asks to install and further sources) to `at`: when it happened in the demo's
+    story. Demo data only: the portal itself never rewrites a time."""
+    people.update(
+        **{
+            field: models.Case(
+                When(**{f"{field}__gte": since}, then=Value(at)),
+                default=F(field),
+                output_field=models.DateTimeField(),
+            )
+            for field in PERSON_TIMES
+        }
+    )
+    ids = people.values("pk")
+    CaseHistory.objects.filter(case__in=ids, at__gte=since).update(at=at)
+    InstallAsk.objects.filter(case__in=ids, asked_at__gte=since).update(asked_at=at)
+    ContactLink.objects.filter(case__in=ids, created_at__gte=since).update(
+        created_at=at, updated_at=at
+    )
 
 
 def _person(rng: random.Random) -> dict:
@@ -43,6 +117,22 @@ def _person(rng: random.Random) -> dict:
     }
 
 
+def _step(person: Case, at: datetime.datetime, service, **kwargs):
+    """Run one service on the person, then date what it stamped `at`."""
+    since = timezone.now()
+    result = service(**kwargs)
+    restamp_people(Case.objects.filter(pk=person.pk), since=since, at=at)
+    return result
+
+
+def _entered(at: datetime.datetime, **kwargs) -> Case:
+    """case_create, dated `at`."""
+    since = timezone.now()
+    person = case_create(**kwargs).case
+    restamp_people(Case.objects.filter(pk=person.pk), since=since, at=at)
+    return person
+
+
 def seed(*, stdout) -> None:
     if Case.objects.filter(province_id="30").exists():
         stdout.write("Cases: the Hải Dương investigation is already loaded.")
@@ -50,6 +140,8 @@ def seed(*, stdout) -> None:
     police = User.objects.get(username="hd.police")
     cdc = User.objects.get(username="hd.cdc")
     rng = random.Random(2020)
+    # The times have their own generator, so the people stay who they were.
+    clock = random.Random(808)
     districts = {d.short_name: d for d in District.objects.filter(province_id="30")}
     facilities = [
         QuarantineFacility.objects.get_or_create(
@@ -57,11 +149,14 @@ def seed(*, stdout) -> None:
         )[0]
         for name, address, capacity in FACILITIES
     ]
-    start = datetime.date(2020, 7, 28)
     people = 0
+    last_entry = F0_ENTERED[0]
     f1_to_relevel = None
     for index, (name, sex, year, district, n_f1, relation) in enumerate(F0S):
-        f0 = case_create(
+        entered = F0_ENTERED[index]
+        verified = entered + F0_VERIFIED_AFTER[index]
+        f0 = _entered(
+            entered,
             actor=cdc,
             level=0,
             f0_status=F0Status.CONFIRMED if index < 3 else F0Status.SUSPECTED,
@@ -75,42 +170,60 @@ def seed(*, stdout) -> None:
             quarantine=Quarantine.FACILITY,
             facility=facilities[0],
             notes="Ca bệnh liên quan đến ổ dịch Đà Nẵng." if index == 0 else "",
-        ).case
-        case_verify(actor=cdc, case=f0)
+        )
+        _step(f0, verified, case_verify, actor=cdc, case=f0)
         people += 1
         for j in range(n_f1):
-            f1 = case_add_contact(
+            # Police enter the F0's contacts through the day after the F0 is verified; the
+            # contacts met the F0 in the days before it was found.
+            f1_entered = verified + datetime.timedelta(minutes=45 + 60 * j + clock.randint(0, 20))
+            f1_exposure = entered.date() - datetime.timedelta(days=1 + j % 4)
+            f1 = _entered(
+                f1_entered,
                 actor=police,
                 source=f0,
                 relation=relation if j % 3 else Relation.HOUSEHOLD,
-                exposure_date=start + datetime.timedelta(days=index + j % 4),
+                exposure_date=f1_exposure,
                 district=districts[district],
                 bluezone_status=rng.choice(["installed", "not_installed", "unknown"]),
                 quarantine=Quarantine.HOME if j % 2 else Quarantine.FACILITY,
                 facility=None if j % 2 else facilities[j % 2],
                 **_person(rng),
-            ).case
+            )
             people += 1
             if j < n_f1 - 2:
-                case_verify(actor=cdc, case=f1)
-                case_verify(actor=police, case=f1)
+                cdc_at = f1_entered + datetime.timedelta(minutes=clock.randint(120, 540))
+                police_at = f1_entered + datetime.timedelta(minutes=clock.randint(180, 1200))
+                _step(f1, cdc_at, case_verify, actor=cdc, case=f1)
+                _step(f1, police_at, case_verify, actor=police, case=f1)
             if index == 0 and j == 0:
-                f1_to_relevel = f1
+                f1_to_relevel = (f1, f1_entered)
             for k in range(rng.randint(0, 3)):
-                f2 = case_add_contact(
+                f2_entered = f1_entered + datetime.timedelta(
+                    hours=5, minutes=150 * k + clock.randint(0, 45)
+                )
+                f2 = _entered(
+                    f2_entered,
                     actor=police,
                     source=f1,
                     relation=rng.choice(
                         [Relation.HOUSEHOLD, Relation.NEIGHBOUR, Relation.RELATIVE]
                     ),
-                    exposure_date=start + datetime.timedelta(days=index + 2 + k),
+                    exposure_date=min(
+                        f1_exposure + datetime.timedelta(days=1 + k), f2_entered.date()
+                    ),
                     district=districts[district],
                     status=CaseStatus.ACTIVE if k else CaseStatus.RELEASED,
                     **_person(rng),
-                ).case
+                )
                 people += 1
+                last_entry = max(last_entry, f2_entered)
                 if k == 0:
-                    case_add_contact(
+                    f3_entered = f2_entered + datetime.timedelta(
+                        hours=26, minutes=clock.randint(0, 50)
+                    )
+                    _entered(
+                        f3_entered,
                         actor=police,
                         source=f2,
                         relation=Relation.HOUSEHOLD,
@@ -118,6 +231,16 @@ def seed(*, stdout) -> None:
                         **_person(rng),
                     )
                     people += 1
+                    last_entry = max(last_entry, f3_entered)
     if f1_to_relevel is not None:
-        case_relevel(actor=cdc, case=f1_to_relevel, to="f0")
-    stdout.write(f"Cases: {people} people in Hải Dương, in {len(F0S)} chains.")
+        # Everyone below them moves up a level at that time too.
+        person, entered = f1_to_relevel
+        since = timezone.now()
+        case_relevel(actor=cdc, case=person, to="f0")
+        restamp_people(
+            Case.objects.filter(province_id="30"), since=since, at=entered + RELEVEL_AFTER
+        )
+    stdout.write(
+        f"Cases: {people} people in Hải Dương, in {len(F0S)} chains, entered "
+        f"{F0_ENTERED[0]:%d/%m}–{last_entry:%d/%m/%Y}."
+    )

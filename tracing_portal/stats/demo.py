@@ -38,7 +38,20 @@ def _quiet_http_log():
         logger.setLevel(level)
 
 
+def _tracing_hint(stdout) -> None:
+    """The investigation's records are dated August 2020; the tracing figures show the
+    last 30 days unless given a range."""
+    from tracing_portal.cases.demo import DEMO_PERIOD
+
+    date_from, date_to = DEMO_PERIOD
+    stdout.write(
+        "Tracing figures of the demo investigation: "
+        f"/stats/?date_from={date_from.isoformat()}&date_to={date_to.isoformat()}"
+    )
+
+
 def seed(*, stdout) -> None:
+    _tracing_hint(stdout)
     days = (DEMO_TO - DEMO_FROM).days + 1
     present = (
         InstallSnapshot.objects.filter(date__range=(DEMO_FROM, DEMO_TO))
