@@ -1,7 +1,7 @@
 import plotly
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html_join, json_script
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -32,3 +32,17 @@ def plotly_stylesheets() -> str:
             for name, (element_id, _css) in sheets().items()
         ),
     )
+
+
+PLOTLY_LOCALE_ID = "plotly-render-locale"
+
+
+@register.simple_tag
+def plotly_locale_script() -> str:
+    """plotly.js's words for the active language (its mode bar, notices, month names) in a
+    <script id="plotly-render-locale"> that static/js/plotly-render.js registers; nothing
+    in English, plotly.js's own."""
+    from tracing_portal.stats.charts import plotly_locale
+
+    locale = plotly_locale()
+    return json_script(locale, PLOTLY_LOCALE_ID) if locale else ""
