@@ -241,3 +241,37 @@ def test_cdc_cannot_send_sms_from_the_trace(
         trace = services.trace_request_open(actor=dic_user, case=f0)
     client.force_login(cdc_user)
     assert client.post(reverse("bluezone:send_code", args=[trace.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "role,shown",
+    [(Role.DIC, True), (Role.CDC, False), (Role.OFFICIAL, False), (Role.PROVINCE_ADMIN, False)],
+)
+def test_trace_page_links_the_sms_senders_to_the_accepted_contacts_bulk_page(
+    client, make_user, cdc_user, completed_trace, role, shown
+):
+    accepted, _problems = services.candidates_accept_all(actor=cdc_user, trace=completed_trace)
+    assert accepted > 0
+    client.force_login(make_user(role))
+    body = client.get(completed_trace.get_absolute_url()).content.decode()
+    link = f'href="{reverse("notifications:bulk")}?trace={completed_trace.pk}"'
+    assert (link in body) is shown
+    assert ("Gửi tin nhắn cho những người tiếp xúc đã được chấp nhận" in body) is shown
+
+
+def test_bulk_page_from_the_trace_link_previews_the_exposure_notice_to_its_contacts(
+    client, dic_user, cdc_user, completed_trace
+):
+    services.candidates_accept_all(actor=cdc_user, trace=completed_trace)
+    client.force_login(dic_user)
+    trace_page = client.get(completed_trace.get_absolute_url()).content.decode()
+    href = trace_page.split('data-testid="bulk-sms-link"', 1)[0].rsplit('href="', 1)[1]
+    response = client.get(href.split('"', 1)[0].replace("&amp;", "&"))
+    assert response.status_code == 200
+    accepted = set(
+        completed_trace.contacts.filter(review="accepted").values_list("resulting_case", flat=True)
+    )
+    assert response.context["trace"] == completed_trace
+    assert {p.pk for p in response.context["sample"]} == accepted
+    assert response.context["form"].initial["template_kind"] == "exposure_notice"
+    assert response.context["preview"] is not None
