@@ -447,6 +447,9 @@ CELERY_BEAT_SCHEDULE["exchange.import_files_purge"] = {
 
 # Swagger UI and ReDoc are served from the drf-spectacular-sidecar package, not a CDN.
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
+# Django REST framework's messages in Vietnamese (see ApiConfig.package_catalogues). A
+# LOCALE_PATHS catalogue wins over the apps' ones, DRF's own included.
+LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "tracing_portal" / "api" / "locale" / "rest_framework"]
 # Requests one API token (or one browser session) may make, e.g. "600/min", "20000/day".
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
 # Throttle counts live in this cache. Several web processes count together only if it is

@@ -101,6 +101,12 @@ def api_exception_handler(exc, context):
         if isinstance(exc, exceptions.ValidationError):
             message = _("The request is not valid; the details say which fields and why.")
             details = _field_errors(exc.detail)
+        elif isinstance(exc, exceptions.ParseError):
+            # The JSON parser's message is English and not translatable ("JSON parse error
+            # - Expecting value: line 1 column 1"): it goes in the details, for developers.
+            message = exc.default_detail
+            if str(exc.detail) != str(message):
+                details = {"reason": str(exc.detail)}
         elif isinstance(exc.detail, dict | list):
             message = exc.default_detail
             details = {"errors": _messages(exc.detail)}

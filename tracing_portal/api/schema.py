@@ -26,7 +26,8 @@ class ErrorDetailSerializer(serializers.Serializer):
         help_text=(
             "invalid: field name to its messages; stale: `changes` made meanwhile; "
             "duplicates: `duplicates`, the people who may be the same; throttled: "
-            "`retry_after` in seconds; rejected: what the refusal carries."
+            "`retry_after` in seconds; malformed: `reason`, the JSON parser's own words; "
+            "rejected: what the refusal carries."
         )
     )
 
