@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -107,6 +108,20 @@ def test_seed_demo_makes_a_user_per_role_per_province_and_a_second_run_changes_n
     assert tracing.traces.total == 3 and tracing.candidates.accepted > 0
     assert tracing.sms.delivered > 0 and tracing.sms.failed > 0
     assert_every_chain_holds()
+    # Everything the investigation holds is dated in it, the imported sheet's F1s and
+    # their Bluezone checks included ...
+    date_from, date_to = DEMO_PERIOD
+    hai_duong = Case.objects.filter(province_id="30")
+    for day in [*hai_duong.values_list("created_at", flat=True)] + [
+        *Lookup.objects.filter(province_id="30").values_list("checked_at", flat=True)
+    ]:
+        assert date_from <= timezone.localdate(day) <= date_to, day
+    # ... so the dashboard opens on it: with no range asked, the 30 days up to its last entry.
+    client.force_login(User.objects.get(username="hd.official"))
+    default = client.get(reverse("stats:dashboard")).context["tracing"]
+    latest = timezone.localdate(hai_duong.order_by("-created_at").first().created_at)
+    assert default.period.date_to == latest
+    assert default.traces.total == 3 and default.install_asks.converted > 0
 
     before = row_counts()
     times = demo_times()

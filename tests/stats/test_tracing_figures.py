@@ -437,9 +437,42 @@ def test_default_range_is_the_last_30_days_today_included():
         ({"date_from": dt.date(2021, 7, 5)}, (dt.date(2021, 7, 5), dt.date(2021, 7, 5))),
     ],
 )
+@pytest.mark.django_db
 def test_tracing_period_fills_a_missing_end(data, expected):
     period = tracing_period(data, today=dt.date(2021, 6, 30))
     assert (period.date_from, period.date_to) == expected
+
+
+def _entered(province_code: str, day: dt.date) -> Case:
+    person = CaseFactory(province_id=province_code)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 30)))  # late, local time
+    Case.objects.filter(pk=person.pk).update(created_at=at)
+    return person
+
+
+@pytest.mark.django_db
+def test_the_default_range_opens_on_the_latest_people_when_none_are_recent():
+    hd = Province.objects.get(pk=HD)
+    today = dt.date(2021, 6, 30)
+    assert tracing_period({}, province=hd, today=today) == TracingRange(dt.date(2021, 6, 1), today)
+    _entered(HD, dt.date(2020, 8, 19))
+    _entered(HD, dt.date(2020, 8, 2))
+    # Nobody entered in the last 30 days: the 30 days up to the latest entry, in local days.
+    assert tracing_period({}, province=hd, today=today) == TracingRange(
+        dt.date(2020, 7, 21), dt.date(2020, 8, 19)
+    )
+    # Another province's recent people do not move Hải Dương's range, only the nation's.
+    _entered(HN, dt.date(2021, 6, 10))
+    assert tracing_period({}, province=hd, today=today).date_to == dt.date(2020, 8, 19)
+    assert tracing_period({}, province=None, today=today).date_to == today
+    # Someone entered within the last 30 days: the last 30 days, as ever.
+    _entered(HD, dt.date(2021, 6, 2))
+    assert tracing_period({}, province=hd, today=today).date_to == today
+    # A range given is kept, and a reversed one falls back to the default.
+    given = {"date_from": dt.date(2020, 1, 1), "date_to": dt.date(2020, 1, 31)}
+    assert tracing_period(given, province=hd, today=today).date_to == dt.date(2020, 1, 31)
+    reversed_ = {"date_from": dt.date(2021, 6, 9), "date_to": dt.date(2021, 6, 1)}
+    assert tracing_period(reversed_, province=hd, today=today).date_to == today
 
 
 # --- province isolation -------------------------------------------------------------------

@@ -52,13 +52,13 @@ NOTICE_AFTER = timedelta(minutes=30)
 _OPENING_EVENTS = [TraceState.OPENING, TraceState.CODE_ISSUED, TraceState.FAILED]
 
 
-def backdate_entry_checks(*, province: str = PROVINCE) -> int:
-    """Date each person's first Bluezone check (run after commit when a phone is entered,
-    so at load time) minutes after the person's entry in the story. Returns how many moved;
-    a second call moves nothing."""
+def backdate_entry_checks(*, province: str = PROVINCE, reasons=("phone_changed",)) -> int:
+    """Date each person's first Bluezone check (run after commit when a phone is entered or
+    imported, so at load time) minutes after the person's entry in the story. Returns how
+    many moved; a second call moves nothing."""
     moved = 0
     lookups = Lookup.objects.filter(
-        province_id=province, reason="phone_changed", status=LookupStatus.DONE
+        province_id=province, reason__in=reasons, status=LookupStatus.DONE
     ).select_related("case")
     for lookup in lookups:
         at = lookup.case.created_at + ENTRY_CHECK_AFTER

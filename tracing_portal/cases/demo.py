@@ -87,6 +87,7 @@ def restamp_people(people: QuerySet[Case], *, since: datetime.datetime, at: date
     """Move every time a service stamped on these people at or after `since` (their record,
     history, asks to install and further sources) to `at`: when it happened in the demo's
     story. Demo data only: the portal itself never rewrites a time."""
+    ids = list(people.values_list("pk", flat=True))  # before the times they are chosen by move
     people.update(
         **{
             field: models.Case(
@@ -97,7 +98,6 @@ def restamp_people(people: QuerySet[Case], *, since: datetime.datetime, at: date
             for field in PERSON_TIMES
         }
     )
-    ids = people.values("pk")
     CaseHistory.objects.filter(case__in=ids, at__gte=since).update(at=at)
     InstallAsk.objects.filter(case__in=ids, asked_at__gte=since).update(asked_at=at)
     ContactLink.objects.filter(case__in=ids, created_at__gte=since).update(

@@ -1,11 +1,13 @@
 """Demo: one finished import. The police liaison uploaded their sheet of a factory's
 workers who met Hải Dương's first F0; it was checked, confirmed and imported."""
 
+import datetime
 import io
 import os
 import random
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 
 from tracing_portal.accounts.models import User
 from tracing_portal.cases.models import Case
@@ -14,6 +16,8 @@ from . import services
 from .models import ImportJob, ImportKind, ImportStatus
 
 DEMO_FILE = "F1-cong-ty-may-Hai-Duong.xlsx"
+# The police liaison imported the sheet the day after the first F0 was entered.
+IMPORTED_AFTER = datetime.timedelta(days=1, hours=5)
 HEADER = ["STT", "Họ và tên", "Năm sinh", "Giới tính", "SĐT", "Nơi ở", "Quận/Huyện",
           "Nguồn lây", "Mối quan hệ", "Ngày tiếp xúc", "Đã cài Bluezone"]  # fmt: skip
 WORKERS = [
@@ -49,6 +53,24 @@ def _sheet(source_code: str) -> bytes:
     return out.getvalue()
 
 
+def _date_in_the_story(job: ImportJob, *, at: datetime.datetime) -> None:
+    """Date the import, the people it entered and their first Bluezone checks on the day
+    of the investigation it belongs to (the services stamp the time of loading)."""
+    from tracing_portal.bluezone.demo import backdate_entry_checks
+    from tracing_portal.cases.demo import restamp_people
+
+    since = job.created_at - datetime.timedelta(minutes=1)  # when it was loaded
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=at, updated_at=at, started_at=at, finished_at=at
+    )
+    entered = Case.objects.filter(province=job.province, entered_by=job.created_by)
+    restamp_people(entered.filter(created_at__gte=since), since=since, at=at)
+    # The imported phones are checked after commit (after the checks queued by the import).
+    transaction.on_commit(
+        lambda: backdate_entry_checks(province=job.province_id, reasons=("import",))
+    )
+
+
 def seed(*, stdout) -> None:
     if ImportJob.objects.filter(original_name=DEMO_FILE).exists():
         stdout.write("Exchange: the demo import is already there.")
@@ -74,6 +96,7 @@ def seed(*, stdout) -> None:
         return
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CONFIRMED)
     job = services.import_job_run(job_id=job.pk)
+    _date_in_the_story(job, at=source.created_at + IMPORTED_AFTER)
     stdout.write(
         f"Exchange: imported {job.created_count} F1s of {source.code} from {DEMO_FILE} "
         f"(import #{job.pk}, {job.get_status_display()})."

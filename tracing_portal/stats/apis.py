@@ -291,6 +291,8 @@ class TracingFiguresApi(APIView):
         data = query.validated_data
         province = dashboard_province(actor=request.user, province_code=data.get("province"))
         summary = tracing_figures_summary(
-            actor=request.user, province=province, period=tracing_period(data)
+            actor=request.user,
+            province=province,
+            period=tracing_period(data, province=province),
         )
         return Response(self.OutputSerializer(summary).data)

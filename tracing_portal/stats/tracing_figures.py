@@ -90,6 +90,20 @@ class TracingRange:
         today = today or timezone.localdate()
         return cls(date_from=today - dt.timedelta(days=days - 1), date_to=today)
 
+    @classmethod
+    def latest_days(cls, *, province, days: int = DEFAULT_DAYS, today: dt.date | None = None):
+        """The default range: the last `days` days; or, when nobody was entered in them
+        (an investigation that has ended, or the demo's August 2020), the `days` days up to
+        the day the latest person was entered, so the figures open on the data."""
+        today = today or timezone.localdate()
+        people = Case.objects.all() if province is None else Case.objects.filter(province=province)
+        latest = people.order_by("-created_at").values_list("created_at", flat=True).first()
+        if latest is not None:
+            latest_day = timezone.localdate(latest)
+            if latest_day < today - dt.timedelta(days=days - 1):
+                today = latest_day
+        return cls.last_days(days, today=today)
+
     @property
     def start(self) -> dt.datetime:
         """Midnight at the start of date_from, Asia/Ho_Chi_Minh."""

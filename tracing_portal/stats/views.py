@@ -70,19 +70,21 @@ class DashboardQuery:
         return urlencode(params)
 
 
-def tracing_period(data: dict, *, today: dt.date | None = None) -> TracingRange:
-    """The tracing figures' range from the cleaned query string: the last 30 days by
-    default; one end alone takes the other from the default (30 days, or up to today)."""
+def tracing_period(data: dict, *, province=None, today: dt.date | None = None) -> TracingRange:
+    """The tracing figures' range from the cleaned query string: by default the last 30
+    days, or the 30 days up to the province's latest entry when nobody was entered in them
+    (`TracingRange.latest_days`); one end alone takes the other from the default (30 days,
+    or up to today)."""
     today = today or timezone.localdate()
     date_from, date_to = data.get("date_from"), data.get("date_to")
     if date_from is None and date_to is None:
-        return TracingRange.last_days(today=today)
+        return TracingRange.latest_days(province=province, today=today)
     if date_from is None:
         date_from = date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
     if date_to is None:
         date_to = max(today, date_from)
     if date_from > date_to:
-        return TracingRange.last_days(today=today)
+        return TracingRange.latest_days(province=province, today=today)
     return TracingRange(date_from=date_from, date_to=date_to)
 
 
@@ -105,7 +107,7 @@ def dashboard_query(request: HttpRequest) -> DashboardQuery:
         province=province,
         target=data.get("target"),
         # A refused range (its end before its start) shows the default, with the error.
-        period=tracing_period({} if range_refused else data),
+        period=tracing_period({} if range_refused else data, province=province),
         period_given=bool(data.get("date_from") or data.get("date_to")) and not range_refused,
     )
 
