@@ -5,11 +5,17 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from tracing_portal.accounts.roles import Role
 from tracing_portal.audit.models import AuditEvent
-from tracing_portal.cases.apis import PersonSerializer, person_row_data, person_rows
+from tracing_portal.cases.apis import (
+    PersonSerializer,
+    _datetime_text,
+    person_row_data,
+    person_rows,
+)
 from tracing_portal.cases.models import Case, CaseHistory
 from tracing_portal.cases.services import case_create, case_update
 
@@ -361,3 +367,17 @@ def test_cursor_pages_walk_more_than_a_thousand_people_entered_at_the_same_momen
             break
     assert url is None, "the walk did not end"
     assert len(seen) == len(set(seen)) == 1_600
+
+
+@pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "UTC", "America/Sao_Paulo"])
+def test_row_times_render_as_drf_renders_them_in_the_current_time_zone(zone):
+    field = serializers.DateTimeField()
+    moments = [
+        dt.datetime(2020, 8, 1, 17, 30, tzinfo=dt.UTC),
+        dt.datetime(2021, 12, 31, 23, 59, 59, 123456, tzinfo=dt.UTC),
+    ]
+    with timezone.override(zone):
+        for moment in moments:
+            assert _datetime_text(moment, timezone.get_current_timezone()) == (
+                field.to_representation(moment)
+            )
