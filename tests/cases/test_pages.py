@@ -260,6 +260,24 @@ def test_chain_picture_is_a_plotly_figure_of_everyone_below(client, cdc_user, po
     assert response.context["level_counts"] == [("F1", 1), ("F2", 1)]
 
 
+def test_opening_the_chain_picture_is_audited(client, cdc_user, make_user, police_user):
+    from tracing_portal.cases.services import case_add_contact, case_create
+
+    f0 = case_create(actor=cdc_user, full_name="Gốc").case
+    case_add_contact(actor=police_user, source=f0, full_name="Một", relation="household")
+    official = make_user(Role.OFFICIAL)
+    client.force_login(official)
+    assert client.get(reverse("cases:chain", args=[f0.code])).status_code == 200
+    event = AuditEvent.objects.get(action="chain_viewed")
+    assert (event.actor, event.object_id, event.province_id) == (official, str(f0.pk), "30")
+    assert event.details == {"people": 1}
+    assert event.get_action_display() == "Xem sơ đồ chuỗi lây"
+    # Another province's chain does not exist for the user, and nothing is recorded.
+    hn_f0 = CaseFactory(province_id="01", code="HN-000004")
+    assert client.get(reverse("cases:chain", args=[hn_f0.code])).status_code == 404
+    assert AuditEvent.objects.filter(action="chain_viewed").count() == 1
+
+
 def test_dic_ticks_people_on_the_list_to_text_them(client, dic_user, cdc_user):
     people = [CaseFactory(bluezone_status="not_installed") for _ in range(3)]
     client.force_login(dic_user)

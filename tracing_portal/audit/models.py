@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class AuditAction(models.TextChoices):
     LOGIN = "login", _("Signed in")
     PHONE_VIEWED = "phone_viewed", _("Full phone number viewed")
+    CHAIN_VIEWED = "chain_viewed", _("Transmission chain picture viewed")
     CASE_CREATED = "case_created", _("Person created")
     CASE_UPDATED = "case_updated", _("Person edited")
     CASE_VERIFIED = "case_verified", _("Person verified")

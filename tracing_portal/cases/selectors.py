@@ -85,6 +85,17 @@ def case_get_for_full_phone(*, actor, code: str) -> Case:
     return case
 
 
+def case_chain_picture(*, actor, code: str, limit: int = 2000) -> tuple[Case, list[Case]]:
+    """The transmission-chain picture: the person and everyone below them (names, levels,
+    statuses), shown to whoever may read the person. Each view is audited."""
+    case = case_get(actor=actor, code=code)
+    below = case_tree_below(case, limit=limit)
+    audit_record(
+        actor=actor, action=AuditAction.CHAIN_VIEWED, obj=case, details={"people": len(below)}
+    )
+    return case, below
+
+
 def case_search_sources(*, actor, text: str, limit: int = 15) -> list[Case]:
     if len(text.strip()) < 2:
         return []

@@ -312,8 +312,9 @@ class CaseChainView(CaseAccessMixin, TemplateView):
     template_name = "cases/case_chain.html"
 
     def get_context_data(self, **kwargs):
-        case = self.get_case()
-        below = selectors.case_tree_below(case, limit=2000)
+        case, below = selectors.case_chain_picture(
+            actor=self.request.user, code=self.kwargs["code"]
+        )
         return super().get_context_data(
             case=case,
             people=below,
