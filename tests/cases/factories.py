@@ -11,9 +11,11 @@ class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Case
 
-    province_id = "30"
+    province_id = factory.LazyAttribute(lambda o: o.source.province_id if o.source else "30")
     code = factory.Sequence(lambda n: f"HD-9{n:05d}")
-    level = 0
+    source = None
+    # The database holds a contact one level below its source (and in its province).
+    level = factory.LazyAttribute(lambda o: o.source.level + 1 if o.source else 0)
     f0_status = factory.LazyAttribute(lambda o: "confirmed" if o.level == 0 else "")
     full_name = factory.Faker("name", locale="vi_VN")
     name_folded = factory.LazyAttribute(lambda o: fold(o.full_name))

@@ -223,10 +223,10 @@ def read_xlsx_bytes(content):
 def test_ministry_report_counts_f0_f1_f2_by_district_and_day(admin_client, db):
     today = timezone.localdate()
     f0 = CaseFactory(district_id="295", level=0)
+    f1 = CaseFactory(district_id="295", level=1, source=f0, f0_status="")
     CaseFactory(district_id="295", level=1, source=f0, f0_status="")
-    CaseFactory(district_id="295", level=1, source=f0, f0_status="")
-    CaseFactory(district_id="288", level=2, source=f0, f0_status="")
-    CaseFactory(district_id="288", level=3, source=f0, f0_status="")  # not in the report
+    f2 = CaseFactory(district_id="288", level=2, source=f1, f0_status="")
+    CaseFactory(district_id="288", level=3, source=f2, f0_status="")  # not in the report
     CaseFactory(province_id="01", level=0, code="HN-000009")  # another province
     response = admin_client.post(
         reverse("exchange:ministry_report"),

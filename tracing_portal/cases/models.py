@@ -237,6 +237,11 @@ class Case(TimeStampedModel):
             ("merge_case", _("Can merge duplicate people")),
             ("view_full_phone", _("Can see full phone numbers")),
         ]
+        # The rules across rows (level = the source's level + 1, the source in the same
+        # province; with both, no cycle) are triggers, not constraints here: migration
+        # cases/0006_chain_rules_in_the_database. PostgreSQL checks them at commit, also for
+        # a person's contacts when its level changes; SQLite, which cannot defer, checks each
+        # written row against its own source at once.
         constraints = [
             # A constraint rather than unique=True: the same index, without the LIKE index
             # PostgreSQL would get beside it (a code fragment is searched by trigram).

@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from tracing_portal.accounts.scoping import get_scoped_or_404, scope_to_province
 from tracing_portal.audit.models import AuditAction
@@ -187,3 +187,17 @@ def facility_list(*, actor) -> QuerySet[QuarantineFacility]:
     return scope_to_province(QuarantineFacility.objects.all(), actor=actor).annotate(
         occupants=Count("cases", filter=Q(cases__quarantine="facility", cases__status="active"))
     )
+
+
+def case_chain_rule_breaches(*, province_id: str | None = None, limit: int = 10) -> list[Case]:
+    """People who break the chain rules the database holds (a contact is one level below
+    its source, and in its province): none, unless a writer switched the triggers off for
+    a bulk load. One set-based query, for such a loader to run after it."""
+    qs = Case.objects.filter(source__isnull=False).filter(
+        ~Q(level=F("source__level") + 1) | ~Q(province_id=F("source__province_id"))
+    )
+    if province_id is not None:
+        qs = qs.filter(province_id=province_id)
+    # Unordered: the first few found, from one hash join over the table (an order by id
+    # would walk a million people one index probe at a time).
+    return list(qs.select_related("source").order_by()[:limit])

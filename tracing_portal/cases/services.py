@@ -620,7 +620,8 @@ def case_relevel(*, actor, case: Case, to: str, f0_status: str = F0Status.CONFIR
 @transaction.atomic
 def case_merge(*, actor, keep: Case, remove: Case) -> Case:
     """Keep one record of a person entered twice: contacts, further sources, install asks
-    and history move onto `keep`; `remove` stays, marked as merged into it."""
+    and history move onto `keep`; `remove` stays, marked as merged into it and out of any
+    chain (no source)."""
     if keep.pk == remove.pk:
         raise ApplicationError(_("Choose two different records."))
     keep, remove = _lock(keep), _lock(remove)
@@ -632,8 +633,33 @@ def case_merge(*, actor, keep: Case, remove: Case) -> Case:
         raise ApplicationError(
             _("One record is in the other's chain; they cannot be the same person.")
         )
-    moved_contacts = list(Case.objects.filter(source=remove).values_list("pk", flat=True))
-    Case.objects.filter(source=remove).update(source=keep, version=F("version") + 1)
+    # The contacts move under `keep` at its level plus one, in one statement (the database
+    # checks each row against its source: at once on SQLite); re-levelling below then
+    # moves each to its nearest source and their own contacts after them.
+    contacts = list(Case.objects.select_for_update().filter(source=remove).order_by("pk"))
+    moved_contacts = [c.pk for c in contacts]
+    contact_level = keep.level + 1
+    if contacts and contact_level > MAX_LEVEL:
+        raise ApplicationError(
+            _("%(code)s would move below F5; the change was not made.") % {"code": contacts[0].code}
+        )
+    Case.objects.filter(pk__in=moved_contacts).update(
+        source=keep, level=contact_level, version=F("version") + 1
+    )
+    note = _("Duplicates merged.")
+    for contact in contacts:
+        if contact.level != contact_level:
+            contact.version += 1
+            _history(
+                contact,
+                actor=actor,
+                kind=HistoryKind.RELEVELLED,
+                changes={
+                    "source": [remove.code, keep.code],
+                    "level": [contact.level, contact_level],
+                },
+                note=note,
+            )
     for link in ContactLink.objects.filter(source=remove):
         if (
             link.case_id == keep.pk
@@ -665,23 +691,30 @@ def case_merge(*, actor, keep: Case, remove: Case) -> Case:
             filled[name] = [None, _json(getattr(remove, name))]
     keep.version += 1
     keep.save()
+    # The merged record leaves every chain: without a source, no later re-levelling of
+    # that source can leave it a level behind. (`keep` holds that source as a further one,
+    # unless `keep` is an F0; the history keeps it either way.)
+    remove_changes = {"merged_into": keep.code}
+    if remove.source_id:
+        remove_changes["source"] = [_json(remove.source), None]
     remove.merged_into = keep
+    remove.source = None
     remove.version += 1
-    remove.save(update_fields=["merged_into", "version", "updated_at"])
+    remove.save(update_fields=["merged_into", "source", "version", "updated_at"])
     _history(
         keep,
         actor=actor,
         kind=HistoryKind.MERGED,
         changes={"merged": remove.code, "contacts_moved": len(moved_contacts), **filled},
     )
-    _history(remove, actor=actor, kind=HistoryKind.MERGED, changes={"merged_into": keep.code})
+    _history(remove, actor=actor, kind=HistoryKind.MERGED, changes=remove_changes)
     audit_record(
         actor=actor,
         action=AuditAction.CASE_MERGED,
         obj=keep,
         details={"removed": remove.code, "contacts_moved": len(moved_contacts)},
     )
-    _recompute_below(keep, actor=actor, note=_("Duplicates merged."))
+    _recompute_below(keep, actor=actor, note=note)
     return keep
 
 
