@@ -111,21 +111,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    # Server-side parameters let PostgreSQL prepare the statements a connection repeats
-    # (after DATABASE_PREPARE_THRESHOLD runs): a permission or token lookup is then
-    # planned once per connection instead of on every request. 0 turns preparing off,
-    # as a transaction-pooling PgBouncer needs.
-    _prepare_threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "server_side_binding": True,
-            "prepare_threshold": _prepare_threshold or None,
-            # Each run is still planned for its own values: a generic plan, which
-            # PostgreSQL may switch to after five runs, walked the whole people index
-            # for a rare name or code (people search p95 144 ms -> 792 ms).
-            "options": "-c plan_cache_mode=force_custom_plan",
-        }
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -424,12 +409,12 @@ CELERY_BEAT_SCHEDULE["sms-requeue-stale"] = {
 
 from celery.schedules import crontab  # noqa: E402
 
+# Bluezone install figures of yesterday and today, fetched every morning (Asia/Ho_Chi_Minh).
 # The dashboard's people per day: rows of changes folded together (PostgreSQL).
 CELERY_BEAT_SCHEDULE["stats.people_days_compact"] = {
     "task": "stats.people_days_compact",
     "schedule": 300.0,
 }
-# Bluezone install figures of yesterday and today, fetched every morning (Asia/Ho_Chi_Minh).
 CELERY_BEAT_SCHEDULE["stats.fetch_install_snapshots"] = {
     "task": "stats.fetch_install_snapshots",
     "schedule": crontab(
