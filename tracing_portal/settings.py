@@ -409,12 +409,12 @@ CELERY_BEAT_SCHEDULE["sms-requeue-stale"] = {
 
 from celery.schedules import crontab  # noqa: E402
 
-# Bluezone install figures of yesterday and today, fetched every morning (Asia/Ho_Chi_Minh).
 # The dashboard's people per day: rows of changes folded together (PostgreSQL).
 CELERY_BEAT_SCHEDULE["stats.people_days_compact"] = {
     "task": "stats.people_days_compact",
     "schedule": 300.0,
 }
+# Bluezone install figures of yesterday and today, fetched every morning (Asia/Ho_Chi_Minh).
 CELERY_BEAT_SCHEDULE["stats.fetch_install_snapshots"] = {
     "task": "stats.fetch_install_snapshots",
     "schedule": crontab(
