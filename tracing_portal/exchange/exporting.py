@@ -167,11 +167,12 @@ def _column_sql(widget, expr: str) -> tuple[str, list, bool] | None:
     if issubclass(kind, w.WordsWidget) and kind.render is w.WordsWidget.render:
         sql, params = _words_sql(expr, widget.words)
         return sql, params, True
+    # A date or time starts with a digit: no formula to neutralise.
     if kind is w.DayFirstDateWidget:
-        return f"to_char({expr}, 'DD/MM/YYYY')", [], True
+        return f"to_char({expr}, 'DD/MM/YYYY')", [], False
     if kind is w.DateTimeWidget:
         zone = str(timezone.get_current_timezone())
-        return f"to_char({expr} AT TIME ZONE %s, 'DD/MM/YYYY HH24:MI')", [zone], True
+        return f"to_char({expr} AT TIME ZONE %s, 'DD/MM/YYYY HH24:MI')", [zone], False
     if kind in (w.YearWidget, w.CountWidget):
         return f"{expr}::text", [], False
     if kind is w.ProvinceWidget and widget.as_name:
