@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from tracing_portal.core.sql import quoted_column, quoted_table
+
 # The path sessions record for a user signed in with a password (settings, the invitation
 # page and the benchmark's sessions all name it from here).
 PASSWORD_BACKEND = "tracing_portal.accounts.backends.PortalModelBackend"
@@ -41,28 +43,24 @@ def _permission_sql() -> tuple[str, str]:
     """(every permission, a user's permissions) as SQL written once from the models' tables:
     the same rows ModelBackend reads, without building two ORM queries on every request
     (0.9 ms of CPU a request, measured on the API list)."""
-    qn = connection.ops.quote_name
-    user_perms = get_user_model().user_permissions.through._meta
-    user_groups = get_user_model().groups.through._meta
-    group_perms = Group.permissions.through._meta
-
-    def column(meta, field):
-        return qn(meta.get_field(field).column)
+    user_perms = get_user_model().user_permissions.through
+    user_groups = get_user_model().groups.through
+    group_perms = Group.permissions.through
+    col = quoted_column
 
     # Only quoted table and column names go into the text; the user's id is a parameter.
     everything = (
-        f"SELECT ct.{qn('app_label')}, p.{qn('codename')}"  # noqa: S608
-        f" FROM {qn(Permission._meta.db_table)} p"
-        f" JOIN {qn(ContentType._meta.db_table)} ct"
-        f" ON ct.{qn('id')} = p.{column(Permission._meta, 'content_type')}"
+        f"SELECT ct.{col(ContentType, 'app_label')}, p.{col(Permission, 'codename')}"  # noqa: S608
+        f" FROM {quoted_table(Permission)} p JOIN {quoted_table(ContentType)} ct"
+        f" ON ct.{col(ContentType, 'id')} = p.{col(Permission, 'content_type')}"
     )
     own = (
-        f"{everything} WHERE p.{qn('id')} IN ("  # noqa: S608
-        f"SELECT {column(user_perms, 'permission')} FROM {qn(user_perms.db_table)}"
-        f" WHERE {column(user_perms, 'user')} = %s"
-        f" UNION ALL SELECT gp.{column(group_perms, 'permission')}"
-        f" FROM {qn(group_perms.db_table)} gp JOIN {qn(user_groups.db_table)} ug"
-        f" ON ug.{column(user_groups, 'group')} = gp.{column(group_perms, 'group')}"
-        f" WHERE ug.{column(user_groups, 'user')} = %s)"
+        f"{everything} WHERE p.{col(Permission, 'id')} IN ("  # noqa: S608
+        f"SELECT {col(user_perms, 'permission')} FROM {quoted_table(user_perms)}"
+        f" WHERE {col(user_perms, 'user')} = %s"
+        f" UNION ALL SELECT gp.{col(group_perms, 'permission')}"
+        f" FROM {quoted_table(group_perms)} gp JOIN {quoted_table(user_groups)} ug"
+        f" ON ug.{col(user_groups, 'group')} = gp.{col(group_perms, 'group')}"
+        f" WHERE ug.{col(user_groups, 'user')} = %s)"
     )
     return everything, own

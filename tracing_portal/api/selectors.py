@@ -2,11 +2,11 @@ import functools
 import hmac
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracing_portal.accounts.scoping import scope_to_province
+from tracing_portal.core.sql import quoted_column, quoted_columns, quoted_table
 
 from .models import ApiToken
 from .tokens import token_hash, token_key_id
@@ -38,25 +38,16 @@ def api_token_find_active(*, token: str) -> ApiToken | None:
 def _token_sql() -> tuple[str, str]:
     """(an unrevoked, unexpired token by its key id; an active user by id), every column of
     each model, with the values as parameters."""
-    qn = connection.ops.quote_name
-
-    def columns(model):
-        return ", ".join(qn(field.column) for field in model._meta.concrete_fields)
-
-    def column(model, name):
-        return qn(model._meta.get_field(name).column)
-
     user_model = get_user_model()
+    col = quoted_column
     token_sql = (
-        f"SELECT {columns(ApiToken)} FROM {qn(ApiToken._meta.db_table)}"  # noqa: S608
-        f" WHERE {column(ApiToken, 'key_id')} = %s"
-        f" AND {column(ApiToken, 'revoked_at')} IS NULL"
-        f" AND ({column(ApiToken, 'expires_at')} IS NULL"
-        f" OR {column(ApiToken, 'expires_at')} > %s)"
+        f"SELECT {quoted_columns(ApiToken)} FROM {quoted_table(ApiToken)}"  # noqa: S608
+        f" WHERE {col(ApiToken, 'key_id')} = %s AND {col(ApiToken, 'revoked_at')} IS NULL"
+        f" AND ({col(ApiToken, 'expires_at')} IS NULL OR {col(ApiToken, 'expires_at')} > %s)"
     )
     user_sql = (
-        f"SELECT {columns(user_model)} FROM {qn(user_model._meta.db_table)}"  # noqa: S608
-        f" WHERE {column(user_model, 'id')} = %s AND {column(user_model, 'is_active')} = %s"
+        f"SELECT {quoted_columns(user_model)} FROM {quoted_table(user_model)}"  # noqa: S608
+        f" WHERE {col(user_model, 'id')} = %s AND {col(user_model, 'is_active')} = %s"
     )
     return token_sql, user_sql
 
