@@ -52,29 +52,6 @@ def test_code_is_not_shown_to_officials(
     assert trace.verification_code not in body
 
 
-def test_cdc_reviews_candidates_on_the_trace_page(
-    client, cdc_user, dic_user, f0, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        trace = services.trace_request_open(actor=dic_user, case=f0)
-    trace.refresh_from_db()
-    scenario.enter_code(trace.msisdn, trace.verification_code)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.trace_refresh(trace_id=trace.pk)
-    client.force_login(cdc_user)
-    page = client.get(trace.get_absolute_url())
-    contacts = list(page.context["contacts"])
-    assert contacts and all(c.is_candidate for c in contacts)
-    assert "<svg" in page.content.decode()
-    first = next(c for c in contacts if c.phone)
-    client.post(
-        reverse("bluezone:review", args=[first.pk]),
-        {"decision": "accept", "full_name": "Lê Văn Gần"},
-    )
-    first.refresh_from_db()
-    assert first.review == "accepted" and first.resulting_case.full_name == "Lê Văn Gần"
-
-
 @pytest.fixture
 def completed_trace(dic_user, f0, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,6 +62,21 @@ def completed_trace(dic_user, f0, django_capture_on_commit_callbacks):
         services.trace_refresh(trace_id=trace.pk)
     trace.refresh_from_db()
     return trace
+
+
+def test_cdc_reviews_candidates_on_the_trace_page(client, cdc_user, completed_trace):
+    client.force_login(cdc_user)
+    page = client.get(completed_trace.get_absolute_url())
+    contacts = list(page.context["contacts"])
+    assert contacts and all(c.is_candidate for c in contacts)
+    assert "<svg" in page.content.decode()
+    first = next(c for c in contacts if c.phone)
+    client.post(
+        reverse("bluezone:review", args=[first.pk]),
+        {"decision": "accept", "full_name": "Lê Văn Gần"},
+    )
+    first.refresh_from_db()
+    assert first.review == "accepted" and first.resulting_case.full_name == "Lê Văn Gần"
 
 
 def test_trace_page_shows_the_timeline_and_the_counts(client, cdc_user, completed_trace):
